@@ -1,0 +1,67 @@
+import type { Metric } from './protocol.ts';
+import type { RunOutcome } from './runner.ts';
+import { median, round } from './stats.ts';
+
+export interface RunRecord {
+  run: number;
+  value: number | null;
+  lost?: number;
+  duplicated?: number;
+  seconds: number;
+  extra?: Record<string, unknown>;
+  note?: string;
+  error?: string;
+}
+
+export interface Entry {
+  value: number | null;
+  unit?: Metric['unit'];
+  min?: number | null;
+  max?: number | null;
+  lost?: number;
+  duplicated?: number;
+  failed?: string;
+  skipped?: string;
+  runs?: RunRecord[];
+  extra?: Record<string, unknown>;
+  notes?: string[];
+}
+
+export function record(run: number, outcome: RunOutcome, metric: string): RunRecord {
+  if (!outcome.ok) return { run, value: null, seconds: round(outcome.seconds, 1), error: outcome.error };
+  const m = outcome.result.metrics[metric];
+  const r: RunRecord = {
+    run,
+    value: m?.value == null ? null : round(m.value, 3),
+    lost: outcome.result.lost,
+    duplicated: outcome.result.duplicated,
+    seconds: round(outcome.seconds, 1),
+  };
+  if (m?.extra) r.extra = m.extra;
+  if (outcome.result.note) r.note = outcome.result.note;
+  return r;
+}
+
+/** Median / min / max over counted runs; lost and duplicated summed; failed when any job was lost. */
+export function summarize(runs: RunRecord[], unit: Metric['unit']): Entry {
+  const values = runs.map((r) => r.value).filter((v): v is number => v !== null && Number.isFinite(v));
+  const lost = runs.reduce((n, r) => n + (r.lost ?? 0), 0);
+  const duplicated = runs.reduce((n, r) => n + (r.duplicated ?? 0), 0);
+  const errors = runs.filter((r) => r.error).map((r) => r.error!);
+  const notes = [...new Set(runs.filter((r) => r.note).map((r) => r.note!))];
+  const entry: Entry = {
+    value: values.length ? round(median(values), 3) : null,
+    unit,
+    min: values.length ? Math.min(...values) : null,
+    max: values.length ? Math.max(...values) : null,
+    lost,
+    duplicated,
+    runs,
+  };
+  const mid = runs.find((r) => r.value === entry.value) ?? runs.find((r) => r.extra);
+  if (mid?.extra) entry.extra = mid.extra;
+  if (notes.length) entry.notes = notes;
+  if (errors.length) entry.failed = `${errors.length}/${runs.length} runs failed: ${errors[0]}`;
+  else if (lost > 0) entry.failed = `lost ${lost} jobs`;
+  return entry;
+}

@@ -1,0 +1,100 @@
+import type { BulkItem, Contender, EnqueueOptions, JobPayload, Target, WorkerOptions } from './types.ts';
+
+/** The package root /work/main builds Conveyor to dist/; `npm run build` there first. */
+const DIST = new URL('../../../dist/index.js', import.meta.url);
+
+interface ConveyorJobEvent {
+  job: { id: string };
+}
+interface ConveyorWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+interface ConveyorEnqueueOptions {
+  tenantId?: string;
+  delay?: string;
+}
+interface ConveyorInstance {
+  migrate(): Promise<void>;
+  enqueue(job: unknown, payload: JobPayload, options?: ConveyorEnqueueOptions): Promise<{ id: string }>;
+  enqueueMany(job: unknown, items: { payload: JobPayload; options?: ConveyorEnqueueOptions }[]): Promise<unknown>;
+  worker(options: { queues: string[]; concurrency: number }): ConveyorWorker;
+  on(event: 'job:completed', listener: (e: ConveyorJobEvent) => void): unknown;
+  close(): Promise<void>;
+}
+interface ConveyorModule {
+  createConveyor(options: Record<string, unknown>): ConveyorInstance;
+  defineJob(definition: {
+    name: string;
+    queue: string;
+    handler: (ctx: { payload: JobPayload; job: { id: string } }) => Promise<void>;
+  }): unknown;
+}
+
+export async function loadConveyor(): Promise<ConveyorModule> {
+  return (await import(DIST.href)) as ConveyorModule;
+}
+
+/** Conveyor on PostgreSQL (`databaseUrl`) or embedded PGlite (`dataDir`). */
+export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contender {
+  let instance: ConveyorInstance | undefined;
+  let noop: unknown;
+  let worker: ConveyorWorker | undefined;
+  // The handler is bound when the job is defined, so it forwards to whatever startWorker installs.
+  let onJob: WorkerOptions['onJob'] = () => undefined;
+  const opts = (o?: EnqueueOptions): ConveyorEnqueueOptions | undefined => {
+    if (!o?.tenant && !o?.delayMs) return undefined;
+    const out: ConveyorEnqueueOptions = {};
+    if (o.tenant) out.tenantId = o.tenant;
+    if (o.delayMs) out.delay = `${Math.ceil(o.delayMs / 1000)}s`;
+    return out;
+  };
+
+  return {
+    async setup() {
+      const mod = await loadConveyor();
+      noop = mod.defineJob({
+        name: 'noop',
+        queue: 'bench',
+        handler: async ({ payload }) => {
+          await onJob(payload);
+        },
+      });
+      instance = mod.createConveyor(
+        store === 'postgres'
+          ? { databaseUrl: target.pgUrl, schema: 'conveyor', jobs: [noop] }
+          : { dataDir: target.dataDir, jobs: [noop] },
+      );
+      await instance.migrate();
+    },
+    async enqueue(payload: JobPayload, options?: EnqueueOptions) {
+      const o = opts(options);
+      await (o ? instance!.enqueue(noop, payload, o) : instance!.enqueue(noop, payload));
+    },
+    async enqueueBulk(items: BulkItem[]) {
+      await instance!.enqueueMany(
+        noop,
+        items.map((i) => {
+          const o = opts(i);
+          return o ? { payload: i.payload, options: o } : { payload: i.payload };
+        }),
+      );
+    },
+    async startWorker(options: WorkerOptions) {
+      onJob = options.onJob;
+      worker = instance!.worker({ queues: ['bench'], concurrency: options.concurrency });
+      await worker.start();
+    },
+    async stopWorker() {
+      await worker?.stop();
+      worker = undefined;
+    },
+    async close() {
+      await worker?.stop();
+      await instance?.close();
+    },
+  };
+}
+
+export const conveyorPostgres = (target: Target) => conveyor(target, 'postgres');
+export const conveyorPglite = (target: Target) => conveyor(target, 'pglite');

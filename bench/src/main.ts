@@ -1,0 +1,170 @@
+/**
+ * Benchmark runner: node --experimental-strip-types src/main.ts --mode=quick|full
+ *   [--only=contender,...] [--scenarios=name,...] [--merge] [--no-build] [--out=path]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type Entry, record, summarize } from './aggregate.ts';
+import { CONTENDERS } from './contenders/index.ts';
+import { collectMeta } from './meta.ts';
+import type { ChildSpec, Metric } from './protocol.ts';
+import { runChild } from './runner.ts';
+import { type Mode, SIZES } from './sizes.ts';
+import { databaseName, dropDatabase, flushRedis, freshDatabase, freshDir, REDIS } from './stores.ts';
+import { SCENARIOS } from './workloads/index.ts';
+
+const BENCH = new URL('..', import.meta.url);
+const ROOT = new URL('../', BENCH);
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k!, v ?? 'true'] as const;
+  }),
+);
+const mode = (args.get('mode') ?? 'quick') as Mode;
+if (!SIZES[mode]) throw new Error(`--mode must be quick or full, not ${mode}`);
+const sizes = { ...SIZES[mode] };
+if (args.has('runs')) sizes.runs = sizes.crashRuns = Number(args.get('runs'));
+const outPath = args.get('out') ?? new URL(`results/${mode === 'full' ? 'latest' : 'quick'}.json`, BENCH).pathname;
+const only = args.get('only')?.split(',');
+const scenarioNames = args.get('scenarios')?.split(',') ?? Object.keys(SCENARIOS);
+
+function unitOf(metric: string): Metric['unit'] {
+  if (metric.startsWith('enqueue_') || metric.startsWith('drain_')) return 'jobs/s';
+  if (metric === 'backlog_share') return 'share';
+  if (metric === 'crash_recovery_s') return 's';
+  return 'ms';
+}
+
+function log(line: string): void {
+  const t = new Date().toISOString().slice(11, 19);
+  process.stdout.write(`[${t}] ${line}\n`);
+}
+
+/** Conveyor is the package at the repo root: build it; if that fails it is recorded as unavailable. */
+async function conveyorAvailability(): Promise<string | undefined> {
+  if (args.get('no-build') !== 'true') {
+    try {
+      log('building Conveyor (npm run build in the repo root)');
+      execFileSync('npm', ['--prefix', ROOT.pathname, 'run', 'build'], { stdio: 'pipe' });
+    } catch (error) {
+      const out = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+      return `npm run build failed in the repo root: ${out.split('\n').filter(Boolean).slice(-3).join(' | ')}`;
+    }
+  }
+  const dist = new URL('dist/index.js', ROOT);
+  if (!existsSync(dist)) return 'dist/index.js not found (Conveyor not built)';
+  try {
+    const mod = (await import(dist.href)) as Record<string, unknown>;
+    if (typeof mod.createConveyor !== 'function' || typeof mod.defineJob !== 'function')
+      return 'dist/index.js does not export createConveyor and defineJob yet';
+  } catch (error) {
+    return `importing dist/index.js failed: ${(error as Error).message}`;
+  }
+  return undefined;
+}
+
+function fmt(value: number | null, unit: string): string {
+  if (value === null) return 'n/a';
+  if (unit === 'jobs/s') return `${Math.round(value).toLocaleString('en-US')} jobs/s`;
+  if (unit === 'share') return `${value.toFixed(3)} share`;
+  return `${value.toFixed(unit === 's' ? 2 : 3)} ${unit}`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const unavailable: Record<string, string> = {};
+  const conveyorProblem = await conveyorAvailability();
+  if (conveyorProblem) {
+    unavailable.conveyor = conveyorProblem;
+    unavailable['conveyor-pglite'] = conveyorProblem;
+  }
+  const contenders = CONTENDERS.filter((c) => !only || only.includes(c.key));
+  const meta = await collectMeta(mode, sizes, unavailable);
+  const previous =
+    args.get('merge') === 'true' && existsSync(outPath)
+      ? (JSON.parse(readFileSync(outPath, 'utf8')) as { results: Record<string, Record<string, Entry>> })
+      : undefined;
+  const results: Record<string, Record<string, Entry>> = previous?.results ?? {};
+  const save = () => {
+    mkdirSync(new URL('results/', BENCH), { recursive: true });
+    const elapsed = Math.round((performance.now() - started) / 1000);
+    writeFileSync(outPath, `${JSON.stringify({ meta: { ...meta, elapsedSeconds: elapsed }, results }, null, 2)}\n`);
+  };
+  log(`mode ${mode}: ${contenders.map((c) => c.key).join(', ')}`);
+  for (const [key, reason] of Object.entries(unavailable)) log(`unavailable: ${key}: ${reason}`);
+
+  for (const scenarioName of scenarioNames) {
+    const scenario = SCENARIOS[scenarioName];
+    if (!scenario) throw new Error(`unknown scenario ${scenarioName}`);
+    const active = contenders.filter((c) => {
+      const reason = unavailable[c.key] ?? scenario.skip?.(c);
+      if (reason) for (const m of scenario.metrics) (results[m] ??= {})[c.key] = { value: null, skipped: reason };
+      return !reason;
+    });
+    const counted = scenarioName === 'crash' ? sizes.crashRuns : sizes.runs;
+    const warmups = scenarioName === 'crash' ? 0 : sizes.warmups;
+    const perContender = new Map(active.map((c) => [c.key, new Map<string, ReturnType<typeof record>[]>()]));
+    for (let run = 1 - warmups; run <= counted; run++) {
+      const shift = (run + warmups - 1) % Math.max(1, active.length);
+      const order = [...active.slice(shift), ...active.slice(0, shift)];
+      for (const c of order) {
+        const label = run <= 0 ? 'warm-up' : `run ${run}/${counted}`;
+        const db = databaseName(c.key, scenarioName);
+        const dataDir = new URL(`.tmp/${c.key}-${scenarioName}`, BENCH).pathname;
+        const pgUrl = c.backend === 'postgres' ? await freshDatabase(db) : 'postgres://unused';
+        if (c.backend === 'redis') await flushRedis();
+        if (c.backend === 'pglite') await freshDir(dataDir);
+        const spec: ChildSpec = {
+          role: 'run',
+          contender: c.key,
+          scenario: scenarioName,
+          runLabel: `r${run + warmups}`,
+          target: { pgUrl, redis: REDIS, dataDir, ...(scenario.fastRecovery ? { fastRecovery: true } : {}) },
+          sizes,
+        };
+        const outcome = await runChild(spec, mode === 'full' ? 900_000 : 240_000);
+        if (c.backend === 'postgres') await dropDatabase(db);
+        if (c.backend === 'pglite') await freshDir(dataDir);
+        if (c.backend === 'redis') await flushRedis();
+        const figures = outcome.ok
+          ? scenario.metrics
+              .map((m) => {
+                const x = outcome.result.metrics[m];
+                return `${m}=${fmt(x?.value ?? null, unitOf(m))}`;
+              })
+              .join(' ')
+          : `ERROR ${outcome.error}`;
+        const loss = outcome.ok ? ` lost=${outcome.result.lost} dup=${outcome.result.duplicated}` : '';
+        const note = outcome.ok && outcome.result.note ? ` (${outcome.result.note})` : '';
+        log(`${scenarioName} ${label} ${c.key}: ${figures}${loss}${note} [${outcome.seconds.toFixed(1)} s]`);
+        if (run <= 0) continue;
+        const byMetric = perContender.get(c.key)!;
+        for (const m of scenario.metrics) {
+          const list = byMetric.get(m) ?? [];
+          list.push(record(run, outcome, m));
+          byMetric.set(m, list);
+        }
+      }
+    }
+    for (const c of active) {
+      for (const m of scenario.metrics) {
+        const runs = perContender.get(c.key)!.get(m) ?? [];
+        (results[m] ??= {})[c.key] = summarize(runs, unitOf(m));
+      }
+    }
+    save();
+  }
+  save();
+  log(`done in ${Math.round((performance.now() - started) / 1000)} s; wrote ${outPath}`);
+  if (args.get('no-report') !== 'true') {
+    const { writeReport } = await import('./report/main.ts');
+    await writeReport();
+    log('wrote RESULTS.md and charts');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

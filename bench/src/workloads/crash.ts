@@ -1,0 +1,81 @@
+import { wallMs } from '../payload.ts';
+import type { ScenarioResult } from '../protocol.ts';
+import { WorkerProcess } from '../worker-proc.ts';
+import { keys, prefill, sleep } from './common.ts';
+import type { RunEnv, Scenario } from './types.ts';
+
+/**
+ * Worker 1 (own process, concurrency 10, 50 ms handlers) is SIGKILLed mid-batch; worker 2 (own
+ * process) then runs what is left. crash_recovery_s = seconds from the kill until the last job that
+ * was in flight in worker 1 starts again in worker 2 (null if not within the window).
+ */
+const crash: Scenario = {
+  metrics: ['crash_recovery_s'],
+  fastRecovery: true,
+  skip: (info) => (info.multiProcess ? undefined : 'embedded store is single-process (a second process cannot open it)'),
+  async run({ spec, make }: RunEnv): Promise<ScenarioResult> {
+    const c = make();
+    await c.setup();
+    const all = keys(spec.runLabel, spec.sizes.crashJobs);
+    const w1 = new WorkerProcess({ ...spec, role: 'worker', concurrency: 10, sleepMs: 50 });
+    await w1.ready();
+    w1.go();
+    await prefill(c, all);
+    const killAfter = Math.floor(all.length / 5);
+    const waitUntil = wallMs() + 60_000;
+    while (w1.doneCount < killAfter && wallMs() < waitUntil) await sleep(5);
+    const killedAt = wallMs();
+    w1.kill();
+    await sleep(100); // collect IPC batches already on their way
+    const orphans = [...w1.started.keys()].filter((k) => !w1.done.has(k));
+
+    const w2 = new WorkerProcess({ ...spec, role: 'worker', concurrency: 10, sleepMs: 0 });
+    await w2.ready();
+    w2.go();
+    const windowEnd = killedAt + spec.sizes.crashWindowSeconds * 1000;
+    const allDone = () => {
+      for (const k of all) if (!w1.done.has(k) && !w2.done.has(k)) return false;
+      return true;
+    };
+    while (wallMs() < windowEnd) {
+      if (w2.done.size + w1.done.size >= all.length && allDone()) break;
+      await sleep(50);
+    }
+    await w2.stop();
+    await c.close();
+
+    const restarts = orphans.map((k) => w2.started.get(k));
+    const recovered = restarts.every((at) => at !== undefined);
+    const recovery = recovered && orphans.length > 0 ? (Math.max(...(restarts as number[])) - killedAt) / 1000 : null;
+    let lost = 0;
+    for (const k of all) if (!w1.done.has(k) && !w2.done.has(k)) lost++;
+    let duplicated = 0;
+    for (const k of all) {
+      const n = (w1.done.get(k) ?? 0) + (w2.done.get(k) ?? 0);
+      if (n > 1) duplicated += n - 1;
+    }
+    const stuck = restarts.filter((at) => at === undefined).length;
+    return {
+      metrics: {
+        crash_recovery_s: {
+          value: recovery,
+          unit: 's',
+          extra: {
+            jobs: all.length,
+            inFlightAtKill: orphans.length,
+            notRerunWithinWindow: stuck,
+            windowSeconds: spec.sizes.crashWindowSeconds,
+            doneBeforeKill: w1.done.size,
+          },
+        },
+      },
+      lost,
+      duplicated,
+      ...(stuck
+        ? { note: `${stuck} jobs in flight at the kill did not run again within ${spec.sizes.crashWindowSeconds} s` }
+        : {}),
+    };
+  },
+};
+
+export const crashScenarios: Record<string, Scenario> = { crash };

@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import { type Duration, parseDuration } from '../core/duration.ts';
+import { ValidationError } from '../core/errors.ts';
+import { type AnyJobDefinition, assertName } from '../core/job-definition.ts';
+import type { RetentionPolicy } from '../maintenance/pruner.ts';
+
+export interface RetentionOptions {
+  /** Completed jobs to keep (default: 1,000 per queue, for 1 day). `false` keeps none. */
+  completed?: { count?: number; age?: Duration } | false;
+  /** Dead and cancelled jobs to keep (default: 10,000 per queue, for 14 days). */
+  failed?: { count?: number; age?: Duration } | false;
+}
+
+export interface QueueOptions {
+  retention?: RetentionOptions;
+}
+
+export interface ConveyorOptions {
+  /** The jobs this process can enqueue and run. */
+  jobs: AnyJobDefinition[];
+  /** PostgreSQL connection string; default `process.env.DATABASE_URL`. None → embedded PGlite. */
+  databaseUrl?: string;
+  /** Embedded database folder when there is no databaseUrl (default `.conveyor/pgdata`; `memory://` for none). */
+  dataDir?: string;
+  /** Schema holding Conveyor's tables (default `conveyor`). */
+  schema?: string;
+  /**
+   * `auto` applies pending migrations on first use (default, except with NODE_ENV=production on a
+   * server); `verify` only checks and asks for `conveyor migrate`.
+   */
+  migrate?: 'auto' | 'verify';
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  logger?: Logger;
+  /** Largest accepted payload, as UTF-8 JSON (default 1 MiB). */
+  maxPayloadBytes?: number;
+  /** How long a worker process's lease lasts without a heartbeat (default 10s; beats every third). */
+  lease?: Duration;
+  /** How often the rescuer looks for expired leases (default half the lease). */
+  rescueInterval?: Duration;
+  /** Longest wait before a job scheduled in another process is promoted (default 1s). */
+  promoteInterval?: Duration;
+  /** How often retention runs (default 1m). */
+  pruneInterval?: Duration;
+  /** Retention for every queue, unless overridden in `queues`. */
+  retention?: RetentionOptions;
+  /** Per-queue settings. */
+  queues?: Record<string, QueueOptions>;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export interface ResolvedOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  schema: string;
+  migrate: 'auto' | 'verify';
+  poolSize: number;
+  maxPayloadBytes: number;
+  leaseMs: number;
+  rescueIntervalMs: number;
+  promoteIntervalMs: number;
+  pruneIntervalMs: number;
+  retention: (queue: string) => RetentionPolicy;
+  now: () => Date;
+}
+
+const DEFAULT_RETENTION: RetentionPolicy = {
+  completed: { count: 1_000, ageMs: 86_400_000 },
+  failed: { count: 10_000, ageMs: 14 * 86_400_000 },
+};
+
+function resolveKeep(
+  keep: { count?: number; age?: Duration } | false | undefined,
+  fallback: RetentionPolicy['completed'],
+  field: string,
+): RetentionPolicy['completed'] {
+  if (keep === undefined) return fallback;
+  if (keep === false) return { count: 0, ageMs: null };
+  if (keep.count !== undefined && (!Number.isInteger(keep.count) || keep.count < 0)) {
+    throw new ValidationError(`${field}.count`, `must be a whole number ≥ 0, got ${keep.count}`);
+  }
+  return {
+    count: keep.count ?? null,
+    ageMs: keep.age === undefined ? null : parseDuration(keep.age, `${field}.age`),
+  };
+}
+
+function resolveRetention(options: RetentionOptions | undefined, base: RetentionPolicy, field: string): RetentionPolicy {
+  return {
+    completed: resolveKeep(options?.completed, base.completed, `${field}.completed`),
+    failed: resolveKeep(options?.failed, base.failed, `${field}.failed`),
+  };
+}
+
+export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
+  if (!options || !Array.isArray(options.jobs)) {
+    throw new ValidationError('jobs', 'must be an array of job definitions (defineJob(...))');
+  }
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? null;
+  const leaseMs = parseDuration(options.lease ?? '10s', 'lease');
+  if (leaseMs < 100) throw new ValidationError('lease', 'must be at least 100ms');
+  const maxPayloadBytes = options.maxPayloadBytes ?? 1_048_576;
+  if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
+    throw new ValidationError('maxPayloadBytes', `must be a positive whole number of bytes, got ${maxPayloadBytes}`);
+  }
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new ValidationError('poolSize', `must be ≥ 1, got ${poolSize}`);
+
+  const base = resolveRetention(options.retention, DEFAULT_RETENTION, 'retention');
+  const perQueue = new Map<string, RetentionPolicy>();
+  for (const [queue, settings] of Object.entries(options.queues ?? {})) {
+    assertName(queue, `queues.${queue}`);
+    perQueue.set(queue, resolveRetention(settings.retention, base, `queues.${queue}.retention`));
+  }
+  const production = process.env.NODE_ENV === 'production';
+
+  return {
+    databaseUrl,
+    dataDir: options.dataDir ?? '.conveyor/pgdata',
+    schema: options.schema ?? 'conveyor',
+    migrate: options.migrate ?? (databaseUrl && production ? 'verify' : 'auto'),
+    poolSize,
+    maxPayloadBytes,
+    leaseMs,
+    rescueIntervalMs: parseDuration(options.rescueInterval ?? Math.max(50, Math.floor(leaseMs / 2)), 'rescueInterval'),
+    promoteIntervalMs: parseDuration(options.promoteInterval ?? '1s', 'promoteInterval'),
+    pruneIntervalMs: parseDuration(options.pruneInterval ?? '1m', 'pruneInterval'),
+    retention: (queue) => perQueue.get(queue) ?? base,
+    now: options.now ?? (() => new Date()),
+  };
+}

@@ -1,0 +1,425 @@
+/**
+ * The public entry point: `createConveyor({ jobs })` gives enqueue, workers, job inspection,
+ * dead-letter replay, stats and lifecycle events over one store. The store opens lazily on first
+ * use and, unless `migrate: 'verify'`, brings its schema up to date under the migration lock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
+import { type Duration, parseDuration } from '../core/duration.ts';
+import { MigrationRequiredError, UnknownJobError, ValidationError } from '../core/errors.ts';
+import type { AnyJobDefinition, JobDefinition, JobInput } from '../core/job-definition.ts';
+import type { JobRecord, JobState } from '../core/job.ts';
+import { type LifecycleEventName, type LifecycleEvents, LifecycleEmitter } from '../events/lifecycle-events.ts';
+import { createLogger } from '../log/logger.ts';
+import { Promoter } from '../maintenance/promoter.ts';
+import { type PruneReport, Pruner, pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
+import { Rescuer } from '../maintenance/rescuer.ts';
+import type { JobFilter, SqlExecutor, Store } from '../store/store.ts';
+import { startExecution } from '../worker/job-execution.ts';
+import { Worker } from '../worker/worker.ts';
+import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
+import { InsertBatcher } from './insert-batcher.ts';
+import { openStore } from './open-store.ts';
+
+export interface EnqueuedJob {
+  id: string;
+  /** False when `uniqueKey` matched a job that already exists (its id is returned). */
+  created: boolean;
+}
+
+export interface TransactionOption {
+  /** Enqueue inside the caller's transaction: anything with `query(text, values)` (pg client, Kysely, Prisma…). */
+  tx?: SqlExecutor;
+}
+
+export interface WorkerOptions {
+  /** Queues to take jobs from (default: every queue of the registered jobs). */
+  queues?: string[];
+  /** Jobs run at once (default 10). */
+  concurrency?: number;
+  /** Jobs claimed ahead of free slots (default = concurrency). */
+  prefetch?: number;
+  /** Fallback poll when no NOTIFY arrives (default 2s, jittered ±20 %). */
+  pollInterval?: Duration;
+  /** How long stop() lets running jobs finish before aborting them (default 30s). */
+  shutdownTimeout?: Duration;
+  /** Stop gracefully on SIGTERM and SIGINT (default true). */
+  handleSignals?: boolean;
+}
+
+export interface QueueStats {
+  queue: string;
+  counts: Record<JobState, number>;
+}
+
+export type ReplayTarget = { ids: string[] } | { all: true; queue?: string; name?: string; tenantId?: string };
+
+export interface RunResult {
+  result: unknown;
+  durationMs: number;
+}
+
+export type Conveyor = ReturnType<typeof createConveyor>;
+
+function countsOf(): Record<JobState, number> {
+  return { scheduled: 0, ready: 0, active: 0, completed: 0, dead: 0, cancelled: 0 };
+}
+
+/**
+ * Creates a Conveyor instance.
+ *
+ * @example
+ * const conveyor = createConveyor({ jobs: [sendDigest] }); // no DATABASE_URL → embedded PGlite
+ * await conveyor.enqueue(sendDigest, { userId }, { tenantId, delay: '5m' });
+ * await conveyor.worker({ queues: ['emails'], concurrency: 10 }).start();
+ */
+export function createConveyor(options: ConveyorOptions) {
+  const settings = resolveOptions(options);
+  const log: Logger = options.logger ?? createLogger();
+  const { now } = settings;
+  const definitions = new Map<string, AnyJobDefinition>();
+  for (const [index, definition] of options.jobs.entries()) {
+    if (!definition || typeof definition.handler !== 'function') {
+      throw new ValidationError(`jobs[${index}]`, 'is not a job definition; create it with defineJob(...)');
+    }
+    if (definitions.has(definition.name)) {
+      throw new ValidationError(`jobs[${index}].name`, `"${definition.name}" is registered twice`);
+    }
+    definitions.set(definition.name, definition);
+  }
+  const knownQueues = [...new Set([...definitions.values()].map((d) => d.queue))];
+  const events = new LifecycleEmitter(log);
+  const workers = new Set<Worker>();
+
+  let storePromise: Promise<Store> | null = null;
+  let closed = false;
+  const store = (): Promise<Store> => {
+    if (closed) return Promise.reject(new Error('this Conveyor instance is closed'));
+    storePromise ??= (async () => {
+      const opened = await openStore(settings, log);
+      try {
+        if (settings.migrate === 'auto') await opened.migrate();
+        else {
+          const status = await opened.migrationStatus();
+          if (status.applied < status.latest) throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
+        }
+      } catch (error) {
+        await opened.close().catch(() => {});
+        storePromise = null;
+        throw error;
+      }
+      return opened;
+    })();
+    return storePromise;
+  };
+
+  // Background services run while at least one worker runs.
+  let services: { promoter: Promoter; rescuer: Rescuer; pruner: Pruner; unlisten: () => Promise<void> } | null = null;
+  const retentionByQueue = (): Map<string, RetentionPolicy> => new Map(knownQueues.map((q) => [q, settings.retention(q)]));
+
+  const startServices = async (s: Store): Promise<void> => {
+    if (services) return;
+    const promoter = new Promoter(s, now, settings.promoteIntervalMs, log);
+    const rescuer = new Rescuer(s, now, settings.rescueIntervalMs, events, log);
+    const pruner = new Pruner(s, retentionByQueue, now, settings.pruneIntervalMs, log);
+    const unlisten = await s.listen({
+      ready: (queue) => {
+        for (const worker of workers) worker.wake(queue);
+      },
+      cancelled: (jobId) => {
+        for (const worker of workers) worker.cancelled(jobId);
+      },
+      reconnected: () => {
+        for (const worker of workers) worker.wake();
+        promoter.scheduledAt(now());
+      },
+    });
+    services = { promoter, rescuer, pruner, unlisten };
+    promoter.start();
+    rescuer.start();
+    pruner.start();
+  };
+
+  const stopServices = async (): Promise<void> => {
+    const running = services;
+    services = null;
+    if (!running) return;
+    await Promise.all([running.promoter.stop(), running.rescuer.stop(), running.pruner.stop(), running.unlisten()]);
+  };
+
+  const inserter = new InsertBatcher(store, now, {
+    onInserted: (jobs: NewJob[]) => {
+      const at = now().getTime();
+      for (const job of jobs) {
+        if (job.runAt.getTime() <= at) for (const worker of workers) worker.wake(job.queue);
+        else services?.promoter.scheduledAt(job.runAt);
+      }
+    },
+  });
+
+  const definitionByName = (name: string): AnyJobDefinition => {
+    const definition = definitions.get(name);
+    if (!definition) throw new UnknownJobError(name, [...definitions.keys()]);
+    return definition;
+  };
+
+  const registered = (job: AnyJobDefinition): AnyJobDefinition => {
+    if (definitions.get(job?.name) !== job) {
+      throw new UnknownJobError(String(job?.name), [...definitions.keys()]);
+    }
+    return job;
+  };
+
+  const enqueuePrepared = async (job: NewJob, tx: SqlExecutor | undefined): Promise<EnqueuedJob> => {
+    if (!tx) return inserter.insert(job);
+    const [result] = await (await store()).jobInsertMany({ jobs: [job], now: now(), executor: tx });
+    return result!;
+  };
+
+  return {
+    /** The registered job definitions, by name. */
+    definitions: definitions as ReadonlyMap<string, AnyJobDefinition>,
+
+    /**
+     * Enqueues one job. Validates payload and options first (a rejected enqueue writes nothing);
+     * resolves after the job is committed. Concurrent calls share one multi-row insert.
+     */
+    async enqueue<I, P, R>(
+      job: JobDefinition<I, P, R>,
+      payload: I,
+      enqueueOptions: EnqueueOptions & TransactionOption = {},
+    ): Promise<EnqueuedJob> {
+      const { tx, ...rest } = enqueueOptions;
+      const definition = registered(job as unknown as AnyJobDefinition);
+      const prepared = prepareJob(definition, payload, rest, { now: now(), maxPayloadBytes: settings.maxPayloadBytes });
+      return enqueuePrepared(prepared, tx);
+    },
+
+    /** Enqueues a job by its registered name (CLI, HTTP). */
+    async enqueueByName(name: string, payload: unknown, enqueueOptions: EnqueueOptions & TransactionOption = {}): Promise<EnqueuedJob> {
+      const { tx, ...rest } = enqueueOptions;
+      const prepared = prepareJob(definitionByName(name), payload, rest, { now: now(), maxPayloadBytes: settings.maxPayloadBytes });
+      return enqueuePrepared(prepared, tx);
+    },
+
+    /**
+     * Enqueues many jobs of one kind: all are validated before anything is written, then inserted
+     * in statements of 1,000 inside one transaction (or the caller's `tx`).
+     */
+    async enqueueMany<I, P, R>(
+      job: JobDefinition<I, P, R>,
+      items: { payload: I; options?: EnqueueOptions }[],
+      bulkOptions: TransactionOption = {},
+    ): Promise<EnqueuedJob[]> {
+      const definition = registered(job as unknown as AnyJobDefinition);
+      if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array of { payload, options }');
+      const at = now();
+      const prepared = items.map((item, index) =>
+        prepareJob(definition, item?.payload, item?.options, { now: at, maxPayloadBytes: settings.maxPayloadBytes, path: `items[${index}]` }),
+      );
+      const seenKeys = new Set<string>();
+      for (const [index, p] of prepared.entries()) {
+        if (p.uniqueKey === null) continue;
+        if (seenKeys.has(p.uniqueKey)) throw new ValidationError(`items[${index}].options.uniqueKey`, `"${p.uniqueKey}" appears twice in one bulk enqueue`);
+        seenKeys.add(p.uniqueKey);
+      }
+      const s = await store();
+      const results: EnqueuedJob[] = [];
+      for (let offset = 0; offset < prepared.length; offset += 1_000) {
+        const chunk = prepared.slice(offset, offset + 1_000);
+        results.push(...(await s.jobInsertMany({ jobs: chunk, now: at, ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}) })));
+      }
+      for (const queue of new Set(prepared.map((p) => p.queue))) for (const worker of workers) worker.wake(queue);
+      return results;
+    },
+
+    /** Creates a worker; call `start()` on it. */
+    worker(workerOptions: WorkerOptions = {}): { start(): Promise<Worker> } & Pick<Worker, 'stop'> {
+      const queues = workerOptions.queues ?? knownQueues;
+      if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError('worker.queues', 'needs at least one queue');
+      for (const queue of queues) assertQueue(queue);
+      const concurrency = workerOptions.concurrency ?? 10;
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
+        throw new ValidationError('worker.concurrency', `must be a whole number from 1 to 10000, got ${concurrency}`);
+      }
+      const prefetch = workerOptions.prefetch ?? concurrency;
+      if (!Number.isInteger(prefetch) || prefetch < 0) throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
+      let worker: Worker | null = null;
+      const handle = {
+        start: async (): Promise<Worker> => {
+          if (worker) return worker;
+          const s = await store();
+          worker = new Worker(
+            {
+              queues,
+              concurrency,
+              prefetch,
+              pollIntervalMs: parseDuration(workerOptions.pollInterval ?? '2s', 'worker.pollInterval'),
+              shutdownTimeoutMs: parseDuration(workerOptions.shutdownTimeout ?? '30s', 'worker.shutdownTimeout'),
+              handleSignals: workerOptions.handleSignals ?? true,
+            },
+            {
+              store: s,
+              definitions,
+              events,
+              log,
+              now,
+              leaseMs: settings.leaseMs,
+              progress: async (jobId, value) => {
+                await s.jobProgressSet({ id: jobId, progress: value });
+              },
+              onStopped: (stopped) => {
+                workers.delete(stopped);
+                if (workers.size === 0) void stopServices();
+              },
+            },
+          );
+          workers.add(worker);
+          await startServices(s);
+          await worker.start();
+          return worker;
+        },
+        stop: (stopOptions?: { timeoutMs?: number }): Promise<void> => worker?.stop(stopOptions) ?? Promise.resolve(),
+      };
+      return handle;
+    },
+
+    /**
+     * Runs one job in this process, without the queue, and returns its result (Leora's runner).
+     * With `dryRun`, the handler sees `dryRun: true` and should write nothing.
+     */
+    async run(name: string, payload: unknown, runOptions: { tenantId?: string; dryRun?: boolean } = {}): Promise<RunResult> {
+      const definition = definitionByName(name);
+      const prepared = prepareJob(definition, payload, runOptions.tenantId ? { tenantId: runOptions.tenantId } : {}, {
+        now: now(),
+        maxPayloadBytes: settings.maxPayloadBytes,
+      });
+      const execution = startExecution(
+        {
+          id: `run-${randomUUID()}`,
+          queue: prepared.queue,
+          name: prepared.name,
+          payload: prepared.payload,
+          priority: prepared.priority,
+          attempt: 1,
+          maxAttempts: 1,
+          backoff: null,
+          timeoutMs: prepared.timeoutMs,
+          tenantId: prepared.tenantId,
+          groupKey: prepared.groupKey,
+          metadata: prepared.metadata,
+          createdAt: now(),
+        },
+        definition,
+        { log, now, progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress') },
+        runOptions.dryRun ?? false,
+      );
+      const outcome = await execution.outcome;
+      if (outcome.kind !== 'completed') throw outcome.kind === 'failed' ? outcome.error : outcome.reason;
+      return { result: outcome.result, durationMs: now().getTime() - execution.startedAt.getTime() };
+    },
+
+    /** A job by id: live, dead, cancelled, or completed (while its run is retained). */
+    async getJob(id: string): Promise<JobRecord | null> {
+      return (await store()).jobGet({ id: String(id) });
+    },
+
+    /** Jobs matching a filter, by id (pages with `afterId`). */
+    async listJobs(filter: JobFilter = {}, page: { limit?: number; afterId?: string } = {}): Promise<JobRecord[]> {
+      return (await store()).jobList({ filter, limit: page.limit ?? 100, ...(page.afterId ? { afterId: page.afterId } : {}) });
+    },
+
+    /** Cancels a queued or running job (a running handler's signal aborts). False if already finished. */
+    async cancel(id: string): Promise<boolean> {
+      const cancelled = await (await store()).jobCancel({ id: String(id), now: now() });
+      if (!cancelled) return false;
+      for (const worker of workers) worker.cancelled(String(id));
+      events.emit('job:cancelled', { jobId: String(id), previousState: cancelled.previousState });
+      return true;
+    },
+
+    deadLetters: {
+      /** Dead jobs, each with every attempt's error. */
+      async list(filter: Omit<JobFilter, 'states'> = {}, page: { limit?: number; afterId?: string } = {}): Promise<JobRecord[]> {
+        return (await store()).jobList({ filter: { ...filter, states: ['dead'] }, limit: page.limit ?? 100, ...(page.afterId ? { afterId: page.afterId } : {}) });
+      },
+      /** Sends dead jobs back to ready with fresh attempts: by ids, or all (optionally filtered). */
+      async replay(target: ReplayTarget): Promise<string[]> {
+        const s = await store();
+        let filter: JobFilter;
+        if ('ids' in target) {
+          if (!Array.isArray(target.ids) || target.ids.length === 0) throw new ValidationError('ids', 'give at least one job id, or { all: true }');
+          filter = { ids: target.ids.map(String) };
+        } else if (target.all === true) {
+          filter = { ...(target.queue ? { queue: target.queue } : {}), ...(target.name ? { name: target.name } : {}), ...(target.tenantId ? { tenantId: target.tenantId } : {}) };
+        } else {
+          throw new ValidationError('target', 'give { ids: [...] } or { all: true }');
+        }
+        const ids = await s.jobReplay({ filter: { ...filter, states: ['dead'] }, now: now() });
+        for (const worker of workers) worker.wake();
+        return ids;
+      },
+    },
+
+    /** Job counts per queue and state (completed counts what retention keeps). */
+    async stats(): Promise<QueueStats[]> {
+      const rows = await (await store()).jobCountByState({});
+      const byQueue = new Map<string, QueueStats>();
+      for (const queue of knownQueues) byQueue.set(queue, { queue, counts: countsOf() });
+      for (const row of rows) {
+        const entry = byQueue.get(row.queue) ?? { queue: row.queue, counts: countsOf() };
+        entry.counts[row.state] += row.count;
+        byQueue.set(row.queue, entry);
+      }
+      return [...byQueue.values()].sort((a, b) => a.queue.localeCompare(b.queue));
+    },
+
+    /** Applies retention now (it also runs every `pruneInterval` while a worker runs). */
+    async prune(): Promise<PruneReport> {
+      return pruneOnce(await store(), retentionByQueue(), now());
+    },
+
+    /** Applies pending migrations; returns the versions applied. */
+    async migrate(): Promise<number[]> {
+      const s = storePromise ? await store() : await openStore(settings, log);
+      try {
+        return await s.migrate();
+      } finally {
+        if (!storePromise) await s.close();
+      }
+    },
+
+    /** Checks that the database answers. */
+    async ping(): Promise<void> {
+      await (await store()).ping();
+    },
+
+    on<E extends LifecycleEventName>(event: E, listener: (payload: LifecycleEvents[E]) => void): () => void {
+      return events.on(event, listener);
+    },
+
+    /** The next event of a kind that matches (tests, scripts). */
+    once<E extends LifecycleEventName>(event: E, match?: (payload: LifecycleEvents[E]) => boolean): Promise<LifecycleEvents[E]> {
+      return events.once(event, match);
+    },
+
+    /** Stops every worker (gracefully), waits for pending enqueues, and closes the store. Idempotent. */
+    async close(): Promise<void> {
+      if (closed) return;
+      await Promise.all([...workers].map((worker) => worker.stop()));
+      await stopServices();
+      await inserter.settled();
+      closed = true;
+      if (storePromise) await (await storePromise.catch(() => null))?.close();
+    },
+
+    logger: log,
+  };
+}
+
+function assertQueue(queue: unknown): void {
+  if (typeof queue !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(queue)) {
+    throw new ValidationError('worker.queues', `${JSON.stringify(queue)} is not a valid queue name`);
+  }
+}

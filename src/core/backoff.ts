@@ -1,0 +1,47 @@
+import { type Duration, parseDuration } from './duration.ts';
+import { ValidationError } from './errors.ts';
+
+/**
+ * How long to wait before retrying. `fixed` waits `delay` every time; `exponential` waits
+ * `delay × 2^(attempt-1)`. Both are capped by `maxDelay`; `jitter` (0–1) shortens each wait by up to
+ * that fraction at random so retries of many jobs do not arrive together. A function computes the
+ * delay itself (definition defaults only: functions cannot be stored with a job).
+ */
+export type BackoffOption =
+  | { type: 'fixed' | 'exponential'; delay: Duration; maxDelay?: Duration; jitter?: number }
+  | BackoffFunction;
+
+export type BackoffFunction = (attempt: number, error: unknown) => number;
+
+/** The stored form of a backoff option. */
+export interface BackoffPolicy {
+  type: 'fixed' | 'exponential';
+  delayMs: number;
+  maxDelayMs: number | null;
+  jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000, jitter: 0 };
+
+export function normalizeBackoff(option: Exclude<BackoffOption, BackoffFunction>, field: string): BackoffPolicy {
+  if (option.type !== 'fixed' && option.type !== 'exponential') {
+    throw new ValidationError(`${field}.type`, `must be "fixed" or "exponential", got ${JSON.stringify(option.type)}`);
+  }
+  const jitter = option.jitter ?? 0;
+  if (typeof jitter !== 'number' || jitter < 0 || jitter > 1) {
+    throw new ValidationError(`${field}.jitter`, `must be a number from 0 to 1, got ${JSON.stringify(jitter)}`);
+  }
+  return {
+    type: option.type,
+    delayMs: parseDuration(option.delay, `${field}.delay`),
+    maxDelayMs: option.maxDelay === undefined ? null : parseDuration(option.maxDelay, `${field}.maxDelay`),
+    jitter,
+  };
+}
+
+/** Milliseconds to wait after failed attempt number `attempt` (1-based). */
+export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+  const base = policy.type === 'fixed' ? policy.delayMs : policy.delayMs * 2 ** Math.max(0, attempt - 1);
+  const capped = policy.maxDelayMs === null ? base : Math.min(base, policy.maxDelayMs);
+  return Math.round(capped * (1 - policy.jitter * random()));
+}

@@ -1,0 +1,76 @@
+/**
+ * Typed errors. Each has a stable `code`, says what was wrong and how to fix it, and never carries
+ * secrets or another tenant's data.
+ */
+export class ConveyorError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Input (payload, options, configuration, CLI flags) did not pass validation; nothing was written. */
+export class ValidationError extends ConveyorError {
+  /** Dotted path of the offending field, e.g. `payload.userId` or `options.delay`. */
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+export class PayloadTooLargeError extends ConveyorError {
+  constructor(bytes: number, limit: number) {
+    super(
+      'PAYLOAD_TOO_LARGE',
+      `payload: ${bytes} bytes exceeds the ${limit}-byte limit; store large data elsewhere and enqueue a reference, or raise maxPayloadBytes`,
+    );
+  }
+}
+
+export class UnknownJobError extends ConveyorError {
+  constructor(name: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.join(', ') : '(none registered)';
+    super('UNKNOWN_JOB', `job "${name}" is not registered; known jobs: ${list}. Add it to createConveyor({ jobs })`);
+  }
+}
+
+export class MigrationRequiredError extends ConveyorError {
+  constructor(schema: string, have: number, want: number) {
+    super(
+      'MIGRATION_REQUIRED',
+      `schema "${schema}" is at migration ${have} but this version needs ${want}; run \`conveyor migrate\` (or pass migrate: 'auto')`,
+    );
+  }
+}
+
+export class DatabaseUnavailableError extends ConveyorError {
+  constructor(target: string, cause: unknown) {
+    super('DATABASE_UNAVAILABLE', `cannot reach the database at ${target}; check DATABASE_URL and that PostgreSQL is running`, {
+      cause,
+    });
+  }
+}
+
+/** Thrown into a handler's signal when its job exceeds `timeout`. */
+export class JobTimeoutError extends ConveyorError {
+  constructor(timeoutMs: number) {
+    super('JOB_TIMEOUT', `job exceeded its timeout of ${timeoutMs} ms`);
+  }
+}
+
+/** The reason on a handler's signal when its job was cancelled. */
+export class JobCancelledError extends ConveyorError {
+  constructor() {
+    super('JOB_CANCELLED', 'job was cancelled');
+  }
+}
+
+/** The reason on a handler's signal when the worker shuts down past its deadline. */
+export class WorkerShutdownError extends ConveyorError {
+  constructor() {
+    super('WORKER_SHUTDOWN', 'worker is shutting down; the job was released to run again');
+  }
+}

@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { BackoffOption } from './backoff.ts';
+import type { Duration } from './duration.ts';
+import { ValidationError } from './errors.ts';
+import type { JobInfo } from './job.ts';
+
+export interface JobDefaults {
+  /** Total attempts including the first (default 3). */
+  attempts?: number;
+  backoff?: BackoffOption;
+  /** Abort the handler's signal and fail the attempt after this long. */
+  timeout?: Duration;
+  priority?: number;
+  /** Keep the unique key reserved this long after enqueue (default: while the job is unfinished). */
+  uniqueFor?: Duration;
+}
+
+export interface JobContext<P> {
+  payload: P;
+  job: JobInfo;
+  /** Aborted on timeout, cancellation, or shutdown past the deadline; pass it to fetch, db calls… */
+  signal: AbortSignal;
+  tenantId: string | null;
+  /** A pino logger whose lines carry job id, name, queue, tenant and attempt. */
+  log: Logger;
+  /** Records progress (any JSON value); emits `job:progress`. */
+  progress(value: unknown): Promise<void>;
+  /** True under `conveyor run --dry-run`: compute and report, but write nothing. */
+  dryRun: boolean;
+}
+
+export type JobHandler<P, R> = (context: JobContext<P>) => Promise<R> | R;
+
+/**
+ * A registered kind of job. `TInput` is what enqueue accepts, `TPayload` what the handler receives
+ * (they differ when the schema transforms or fills defaults), `TResult` what the handler returns.
+ */
+export interface JobDefinition<TInput = unknown, TPayload = TInput, TResult = unknown> {
+  readonly name: string;
+  readonly queue: string;
+  readonly schema: z.ZodType<TPayload, TInput> | undefined;
+  readonly defaults: JobDefaults;
+  readonly handler: JobHandler<TPayload, TResult>;
+}
+
+export type AnyJobDefinition = JobDefinition<never, never, unknown>;
+
+/** The payload type `enqueue` accepts for a definition. */
+export type JobInput<D> = D extends JobDefinition<infer I, infer _P, infer _R> ? I : never;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function assertName(value: string, field: string): void {
+  if (typeof value !== 'string' || !NAME.test(value)) {
+    throw new ValidationError(
+      field,
+      `${JSON.stringify(value)} is not a valid name; use 1–128 letters, digits, "_", ".", ":" or "-", starting with a letter or digit`,
+    );
+  }
+}
+
+/**
+ * Declares a job.
+ *
+ * @example
+ * const sendDigest = defineJob({
+ *   name: 'notification-digest',
+ *   queue: 'emails',
+ *   schema: z.object({ userId: z.string().uuid() }),
+ *   defaults: { attempts: 3, backoff: { type: 'exponential', delay: '1s' }, timeout: '30s' },
+ *   async handler({ payload, log }) {
+ *     log.info({ userId: payload.userId }, 'sending digest');
+ *   },
+ * });
+ */
+export function defineJob<S extends z.ZodType, R = unknown>(definition: {
+  name: string;
+  queue?: string;
+  schema: S;
+  defaults?: JobDefaults;
+  handler: JobHandler<z.output<S>, R>;
+}): JobDefinition<z.input<S>, z.output<S>, R>;
+export function defineJob<P = unknown, R = unknown>(definition: {
+  name: string;
+  queue?: string;
+  schema?: undefined;
+  defaults?: JobDefaults;
+  handler: JobHandler<P, R>;
+}): JobDefinition<P, P, R>;
+export function defineJob(definition: {
+  name: string;
+  queue?: string;
+  schema?: z.ZodType;
+  defaults?: JobDefaults;
+  handler: JobHandler<unknown, unknown>;
+}): JobDefinition<unknown, unknown, unknown> {
+  assertName(definition.name, 'defineJob.name');
+  const queue = definition.queue ?? 'default';
+  assertName(queue, 'defineJob.queue');
+  if (typeof definition.handler !== 'function') {
+    throw new ValidationError('defineJob.handler', 'must be a function (async ({ payload }) => …)');
+  }
+  return Object.freeze({
+    name: definition.name,
+    queue,
+    schema: definition.schema,
+    defaults: { ...definition.defaults },
+    handler: definition.handler,
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Typed, in-process job lifecycle events. Every payload is plain JSON-serializable data (ids,
+ * strings, numbers, ISO-able dates), so the same events can later be relayed to other processes
+ * (dashboard, realtime gateway) without change. A listener that throws is logged, never rethrown
+ * into the engine.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { AttemptError, JobInfo } from '../core/job.ts';
+
+export interface LifecycleEvents {
+  'job:active': { job: JobInfo; workerId: string };
+  'job:progress': { job: JobInfo; progress: unknown };
+  'job:completed': { job: JobInfo; result: unknown; durationMs: number };
+  /** Every failed attempt, whether it will be retried or not. */
+  'job:failed': { job: JobInfo; error: AttemptError; willRetry: boolean };
+  'job:retrying': { job: JobInfo; error: AttemptError; retryAt: Date };
+  'job:dead': { job: JobInfo; error: AttemptError };
+  /** A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead). */
+  'job:stalled': { jobId: string; queue: string; name: string; attempt: number; state: 'ready' | 'dead'; lostWorker: string };
+  'job:cancelled': { jobId: string; previousState: string };
+}
+
+export type LifecycleEventName = keyof LifecycleEvents;
+
+export class LifecycleEmitter {
+  readonly #emitter = new EventEmitter();
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+    this.#emitter.setMaxListeners(0);
+  }
+
+  /** Subscribes; returns a function that unsubscribes. */
+  on<E extends LifecycleEventName>(event: E, listener: (payload: LifecycleEvents[E]) => void): () => void {
+    const wrapped = (payload: LifecycleEvents[E]): void => {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.#log.error({ err: error, event }, 'lifecycle event listener threw');
+      }
+    };
+    this.#emitter.on(event, wrapped);
+    return () => this.#emitter.off(event, wrapped);
+  }
+
+  emit<E extends LifecycleEventName>(event: E, payload: LifecycleEvents[E]): void {
+    if (this.#emitter.listenerCount(event) > 0) this.#emitter.emit(event, payload);
+  }
+
+  /** Resolves with the next event of this kind that satisfies `match` (tests and scripts). */
+  once<E extends LifecycleEventName>(event: E, match: (payload: LifecycleEvents[E]) => boolean = () => true): Promise<LifecycleEvents[E]> {
+    return new Promise((resolve) => {
+      const off = this.on(event, (payload) => {
+        if (match(payload)) {
+          off();
+          resolve(payload);
+        }
+      });
+    });
+  }
+}

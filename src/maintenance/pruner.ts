@@ -1,0 +1,67 @@
+/**
+ * Applies retention: completed runs, and dead or cancelled jobs, kept per queue by count and age
+ * (like Bull's removeOnComplete / removeOnFail), deleted in batches of 1,000 so no statement holds
+ * locks for long. When nothing is due each rule costs one index probe, so idle cost stays flat.
+ */
+import type { Logger } from 'pino';
+import type { RetentionRule, Store } from '../store/store.ts';
+import { PeriodicTask } from './periodic-task.ts';
+
+const BATCH = 1_000;
+
+export interface RetentionPolicy {
+  /** Completed jobs (their run rows) to keep: newest `count`, none older than `ageMs`. */
+  completed: { count: number | null; ageMs: number | null };
+  /** Dead and cancelled jobs to keep. */
+  failed: { count: number | null; ageMs: number | null };
+}
+
+export interface PruneReport {
+  completed: number;
+  failed: number;
+  keys: number;
+}
+
+export async function pruneOnce(
+  store: Store,
+  queues: ReadonlyMap<string, RetentionPolicy>,
+  now: Date,
+): Promise<PruneReport> {
+  const report: PruneReport = { completed: 0, failed: 0, keys: 0 };
+  const rule = (queue: string, keep: RetentionPolicy['completed']): RetentionRule => ({
+    queue,
+    keepCount: keep.count,
+    finishedBefore: keep.ageMs === null ? null : new Date(now.getTime() - keep.ageMs),
+    limit: BATCH,
+  });
+  for (const [queue, policy] of queues) {
+    for (let n = BATCH; n >= BATCH; report.completed += n) n = await store.runPruneCompleted(rule(queue, policy.completed));
+    for (let n = BATCH; n >= BATCH; report.failed += n) n = await store.jobPruneFinished(rule(queue, policy.failed));
+  }
+  for (let n = BATCH; n >= BATCH; report.keys += n) n = await store.keyPruneExpired({ now, limit: BATCH });
+  return report;
+}
+
+export class Pruner {
+  readonly #task: PeriodicTask;
+
+  constructor(store: Store, queues: () => ReadonlyMap<string, RetentionPolicy>, now: () => Date, intervalMs: number, log: Logger) {
+    this.#task = new PeriodicTask(
+      'pruner',
+      async () => {
+        const report = await pruneOnce(store, queues(), now());
+        if (report.completed + report.failed + report.keys > 0) log.info(report, 'retention pruned finished jobs');
+        return intervalMs;
+      },
+      log,
+    );
+  }
+
+  start(): void {
+    this.#task.start(1_000);
+  }
+
+  stop(): Promise<void> {
+    return this.#task.stop();
+  }
+}

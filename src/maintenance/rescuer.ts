@@ -1,0 +1,43 @@
+/**
+ * Returns the jobs of worker processes whose lease expired (crashed, killed, or cut off), every
+ * `intervalMs`. With the default 10 s lease and 5 s interval, a dead process's jobs run again within
+ * about 15 s; the lost attempt counts, so a job that keeps killing its worker ends up dead.
+ */
+import type { Logger } from 'pino';
+import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import type { Store } from '../store/store.ts';
+import { PeriodicTask } from './periodic-task.ts';
+
+export class Rescuer {
+  readonly #task: PeriodicTask;
+
+  constructor(store: Store, now: () => Date, intervalMs: number, events: LifecycleEmitter, log: Logger) {
+    this.#task = new PeriodicTask(
+      'rescuer',
+      async () => {
+        const rescued = await store.jobRescueExpired({ now: now() });
+        if (rescued.length > 0) log.warn({ count: rescued.length }, 'rescued jobs of a worker whose lease expired');
+        for (const job of rescued) {
+          events.emit('job:stalled', {
+            jobId: job.id,
+            queue: job.queue,
+            name: job.name,
+            attempt: job.attempt,
+            state: job.state === 'dead' ? 'dead' : 'ready',
+            lostWorker: job.lostWorker,
+          });
+        }
+        return intervalMs;
+      },
+      log,
+    );
+  }
+
+  start(): void {
+    this.#task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#task.stop();
+  }
+}

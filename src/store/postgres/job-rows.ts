@@ -1,0 +1,53 @@
+/** Maps rows of the jobs and job_runs queries to the store's types. */
+import type { BackoffPolicy } from '../../core/backoff.ts';
+import type { AttemptError, JobRecord, JobState } from '../../core/job.ts';
+import type { ClaimedJob } from '../store.ts';
+import type { Row } from '../sql-driver.ts';
+
+const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+const asDateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : asDate(value));
+const asStringOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const asNumberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+export function claimedJobFromRow(row: Row): ClaimedJob {
+  return {
+    id: String(row.id),
+    queue: String(row.queue),
+    name: String(row.name),
+    payload: row.payload,
+    priority: Number(row.priority),
+    attempt: Number(row.attempt),
+    maxAttempts: Number(row.max_attempts),
+    backoff: (row.backoff ?? null) as BackoffPolicy | null,
+    timeoutMs: asNumberOrNull(row.timeout_ms),
+    tenantId: asStringOrNull(row.tenant_id),
+    groupKey: asStringOrNull(row.group_key),
+    metadata: (row.metadata ?? null) as Record<string, unknown> | null,
+    createdAt: asDate(row.created_at),
+  };
+}
+
+export function jobRecordFromRow(row: Row): JobRecord {
+  return {
+    id: String(row.id),
+    queue: String(row.queue),
+    name: String(row.name),
+    state: String(row.state) as JobState,
+    payload: row.payload,
+    priority: Number(row.priority),
+    runAt: asDate(row.run_at),
+    attempt: Number(row.attempt),
+    maxAttempts: Number(row.max_attempts),
+    timeoutMs: asNumberOrNull(row.timeout_ms),
+    tenantId: asStringOrNull(row.tenant_id),
+    groupKey: asStringOrNull(row.group_key),
+    uniqueKey: asStringOrNull(row.unique_key),
+    metadata: (row.metadata ?? null) as Record<string, unknown> | null,
+    progress: row.progress ?? null,
+    result: row.result ?? null,
+    errors: (row.errors ?? []) as AttemptError[],
+    createdAt: asDate(row.created_at),
+    startedAt: asDateOrNull(row.started_at),
+    finishedAt: asDateOrNull(row.finished_at),
+  };
+}

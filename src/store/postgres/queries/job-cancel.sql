@@ -1,0 +1,21 @@
+-- jobCancel: cancels an unfinished job. An active one keeps its lease owner, so the owning worker
+-- learns of it (cancel NOTIFY, or its next heartbeat) and aborts the handler.
+-- $1 id (text), $2 now (timestamptz), $3 cancel channel (text).
+WITH target AS (
+  SELECT id, state AS previous_state FROM conveyor.jobs
+  WHERE id = $1::bigint AND state IN ('scheduled', 'ready', 'active')
+  FOR UPDATE
+),
+cancelled AS (
+  UPDATE conveyor.jobs j SET state = 'cancelled', finished_at = $2::timestamptz
+  FROM target t WHERE j.id = t.id
+  RETURNING j.id, j.unique_key, t.previous_state
+),
+released AS (
+  DELETE FROM conveyor.job_keys k USING cancelled c
+  WHERE k.key = c.unique_key AND k.job_id = c.id AND k.expires_at IS NULL
+),
+told AS (
+  SELECT pg_notify($3::text, id::text) FROM cancelled WHERE previous_state = 'active'
+)
+SELECT previous_state, (SELECT count(*) FROM told)::integer AS told FROM cancelled;

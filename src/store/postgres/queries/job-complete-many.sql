@@ -1,0 +1,25 @@
+-- jobCompleteMany: completes a batch of active jobs in one statement (D5.3): deletes them from
+-- jobs, releases their while-unfinished unique keys, and writes one completed run row each.
+-- $1 items (jsonb array of {id, result, started_at, finished_at}), $2 worker id (text).
+-- A job no longer active (cancelled, or rescued and finished elsewhere) is left alone.
+WITH input AS (
+  SELECT (e->>'id')::bigint AS id, e->'result' AS result,
+         (e->>'started_at')::timestamptz AS started_at, (e->>'finished_at')::timestamptz AS finished_at
+  FROM jsonb_array_elements($1::jsonb) AS e
+),
+done AS (
+  DELETE FROM conveyor.jobs j USING input i
+  WHERE j.id = i.id AND j.state = 'active'
+  RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
+    j.created_at, j.metadata, i.result, i.started_at, i.finished_at
+),
+released AS (
+  DELETE FROM conveyor.job_keys k USING done d
+  WHERE k.key = d.unique_key AND k.job_id = d.id AND k.expires_at IS NULL
+)
+INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, result,
+  enqueued_at, started_at, finished_at, worker_id, metadata)
+SELECT id, queue, name, tenant_id, group_key, attempt, 'completed', payload, NULLIF(result, 'null'::jsonb),
+  created_at, started_at, finished_at, $2::text, metadata
+FROM done
+RETURNING job_id::text AS id;

@@ -1,0 +1,20 @@
+-- jobPromoteDue: moves up to $2 due scheduled jobs to ready in one statement and wakes their
+-- queues; reads only jobs_scheduled_idx, so a million future jobs cost one index probe.
+-- $1 now (timestamptz), $2 limit (integer), $3 wake-up channel (text).
+-- Returns how many were promoted and when the next scheduled job is due (NULL if none).
+WITH due AS (
+  SELECT id FROM conveyor.jobs
+  WHERE state = 'scheduled' AND run_at <= $1::timestamptz
+  ORDER BY run_at
+  LIMIT $2::integer
+  FOR UPDATE SKIP LOCKED
+),
+promoted AS (
+  UPDATE conveyor.jobs j SET state = 'ready' FROM due WHERE j.id = due.id RETURNING j.queue
+),
+woken AS (
+  SELECT pg_notify($3::text, q.queue) FROM (SELECT DISTINCT queue FROM promoted) q
+)
+SELECT (SELECT count(*) FROM promoted)::integer AS promoted,
+       (SELECT count(*) FROM woken)::integer AS woken,
+       (SELECT min(run_at) FROM conveyor.jobs WHERE state = 'scheduled' AND run_at > $1::timestamptz) AS next_run_at;

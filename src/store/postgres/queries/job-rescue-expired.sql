@@ -1,0 +1,46 @@
+-- jobRescueExpired: removes workers whose lease expired and returns their active jobs. The lost
+-- attempt counts: a job with attempts left goes back to ready, one without becomes dead. Each gets
+-- an error on the job and a 'stalled' run row. Jobs leased by an unknown worker are rescued too.
+-- $1 now (timestamptz), $2 wake-up channel (text).
+WITH expired AS (
+  DELETE FROM conveyor.workers WHERE expires_at < $1::timestamptz RETURNING id
+),
+lost AS (
+  SELECT j.id, j.lease_owner FROM conveyor.jobs j
+  WHERE j.state = 'active' AND j.lease_owner IS NOT NULL
+    AND (j.lease_owner IN (SELECT id FROM expired)
+         OR NOT EXISTS (SELECT 1 FROM conveyor.workers w WHERE w.id = j.lease_owner))
+  FOR UPDATE OF j SKIP LOCKED
+),
+rescued AS (
+  UPDATE conveyor.jobs j
+  SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'dead' ELSE 'ready' END,
+      lease_owner = NULL,
+      finished_at = CASE WHEN j.attempt >= j.max_attempts THEN $1::timestamptz END,
+      errors = j.errors || jsonb_build_array(jsonb_build_object(
+        'attempt', j.attempt, 'name', 'WorkerLostError', 'code', 'WORKER_LOST',
+        'message', 'the worker running this job stopped renewing its lease (crashed or stalled)',
+        'at', $1::timestamptz))
+  FROM lost
+  WHERE j.id = lost.id
+  RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
+    j.created_at, j.started_at, j.metadata, lost.lease_owner AS lost_worker
+),
+released AS (
+  DELETE FROM conveyor.job_keys k USING rescued r
+  WHERE r.state = 'dead' AND k.key = r.unique_key AND k.job_id = r.id AND k.expires_at IS NULL
+),
+runs AS (
+  INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, error,
+    enqueued_at, started_at, finished_at, worker_id, metadata)
+  SELECT id, queue, name, tenant_id, group_key, attempt, 'stalled', payload,
+    jsonb_build_object('name', 'WorkerLostError', 'code', 'WORKER_LOST',
+      'message', 'the worker running this job stopped renewing its lease (crashed or stalled)'),
+    created_at, started_at, $1::timestamptz, lost_worker, metadata
+  FROM rescued
+),
+woken AS (
+  SELECT pg_notify($2::text, q.queue) FROM (SELECT DISTINCT queue FROM rescued WHERE state = 'ready') q
+)
+SELECT id::text AS id, queue, name, state, attempt, lost_worker, (SELECT count(*) FROM woken)::integer AS woken
+FROM rescued;

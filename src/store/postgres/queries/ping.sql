@@ -1,0 +1,2 @@
+-- ping: checks the connection. No parameters.
+SELECT 1 AS ok;

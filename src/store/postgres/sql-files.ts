@@ -1,0 +1,57 @@
+/**
+ * Loads the store's SQL files once per schema. Files name the schema `conveyor`; it is replaced by
+ * the configured (validated) schema identifier, so one set of files serves every schema.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { ValidationError } from '../../core/errors.ts';
+
+const QUERIES_DIR = new URL('./queries/', import.meta.url);
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export function assertSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ValidationError('schema', `${JSON.stringify(schema)} is not a valid schema name; use lowercase letters, digits and "_"`);
+  }
+}
+
+function withSchema(sql: string, schema: string): string {
+  return schema === 'conveyor' ? sql : sql.replace(/\bconveyor(?=[.;])/g, `"${schema}"`);
+}
+
+const cache = new Map<string, Map<string, string>>();
+
+/** The text of `queries/<name>.sql` for `schema`. */
+export function querySql(schema: string, name: string): string {
+  let files = cache.get(schema);
+  if (!files) {
+    files = new Map();
+    for (const file of readdirSync(QUERIES_DIR)) {
+      if (file.endsWith('.sql')) {
+        files.set(file.slice(0, -4), withSchema(readFileSync(new URL(file, QUERIES_DIR), 'utf8'), schema));
+      }
+    }
+    cache.set(schema, files);
+  }
+  const sql = files.get(name);
+  if (sql === undefined) throw new Error(`missing SQL file queries/${name}.sql`);
+  return sql;
+}
+
+/** Every migration, in version order, for `schema`. */
+export function migrations(schema: string): Migration[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((file) => /^\d{4}_.+\.sql$/.test(file))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, 4)),
+      name: file.slice(5, -4),
+      sql: withSchema(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'), schema),
+    }));
+}

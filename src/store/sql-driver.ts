@@ -1,0 +1,25 @@
+/**
+ * The slice of a Postgres connection the store needs. Both adapters (node-postgres and PGlite)
+ * implement it, so they share every SQL file. Rows come back as plain objects.
+ */
+export type Row = Record<string, unknown>;
+
+export interface SqlSession {
+  query(text: string, values?: unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface NotificationHandlers {
+  [channel: string]: (payload: string) => void;
+}
+
+export interface SqlDriver {
+  /** Runs one statement; `name` lets a driver prepare it once per connection. */
+  query(name: string, text: string, values: unknown[]): Promise<Row[]>;
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** LISTENs on each channel; re-subscribes after a lost connection and then calls `reconnected`. */
+  listen(handlers: NotificationHandlers, reconnected: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+  readonly description: string;
+}

@@ -1,0 +1,108 @@
+/**
+ * Runs one claimed job: builds the handler's context, enforces the timeout through the signal,
+ * and reports exactly one outcome. Once an outcome is reported, a late settle of the handler is
+ * ignored (a timed-out handler that later returns does not complete the job).
+ */
+import type { Logger } from 'pino';
+import { JobTimeoutError } from '../core/errors.ts';
+import type { AnyJobDefinition, JobContext } from '../core/job-definition.ts';
+import type { JobInfo } from '../core/job.ts';
+import { jobLogger } from '../log/logger.ts';
+import type { ClaimedJob } from '../store/store.ts';
+
+export type ExecutionOutcome =
+  | { kind: 'completed'; result: unknown }
+  | { kind: 'failed'; error: unknown }
+  /** Aborted from outside (cancelled, or shutdown past its deadline): no outcome to write. */
+  | { kind: 'aborted'; reason: unknown };
+
+export interface Execution {
+  readonly job: ClaimedJob;
+  readonly info: JobInfo;
+  readonly startedAt: Date;
+  /** Aborts the handler's signal; the execution ends as `aborted` with this reason. */
+  abort(reason: unknown): void;
+  readonly outcome: Promise<ExecutionOutcome>;
+}
+
+export interface ExecutionDeps {
+  log: Logger;
+  now: () => Date;
+  progress(info: JobInfo, value: unknown): Promise<void>;
+}
+
+export function jobInfo(job: ClaimedJob): JobInfo {
+  return {
+    id: job.id,
+    name: job.name,
+    queue: job.queue,
+    attempt: job.attempt,
+    maxAttempts: job.maxAttempts,
+    priority: job.priority,
+    tenantId: job.tenantId,
+    groupKey: job.groupKey,
+    metadata: job.metadata,
+    createdAt: job.createdAt,
+  };
+}
+
+export function startExecution(job: ClaimedJob, definition: AnyJobDefinition, deps: ExecutionDeps, dryRun = false): Execution {
+  const controller = new AbortController();
+  const info = jobInfo(job);
+  const startedAt = deps.now();
+  let settle!: (outcome: ExecutionOutcome) => void;
+  let settled = false;
+  const outcome = new Promise<ExecutionOutcome>((resolve) => {
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      resolve(value);
+    };
+  });
+
+  let timer: NodeJS.Timeout | null = null;
+  if (job.timeoutMs !== null && job.timeoutMs > 0) {
+    const timeoutMs = job.timeoutMs;
+    timer = setTimeout(() => {
+      const error = new JobTimeoutError(timeoutMs);
+      controller.abort(error);
+      settle({ kind: 'failed', error });
+    }, timeoutMs);
+  }
+
+  const context: JobContext<never> = {
+    payload: job.payload as never,
+    job: info,
+    signal: controller.signal,
+    tenantId: job.tenantId,
+    log: jobLogger(deps.log, job),
+    progress: (value) => deps.progress(info, value),
+    dryRun,
+  };
+
+  Promise.resolve()
+    .then(() => definition.handler(context))
+    .then(
+      (result) => {
+        try {
+          JSON.stringify(result);
+          settle({ kind: 'completed', result });
+        } catch (error) {
+          settle({ kind: 'failed', error: new TypeError(`handler result is not JSON-serializable: ${String(error)}`) });
+        }
+      },
+      (error: unknown) => settle({ kind: 'failed', error }),
+    );
+
+  return {
+    job,
+    info,
+    startedAt,
+    abort(reason: unknown) {
+      controller.abort(reason);
+      settle({ kind: 'aborted', reason });
+    },
+    outcome,
+  };
+}

@@ -1,0 +1,327 @@
+/**
+ * A worker: claims jobs of its queues in batches into a bounded local buffer, runs up to
+ * `concurrency` at once, and acknowledges outcomes in batches.
+ *
+ * Claim loop (per worker, one claim statement in flight at a time):
+ *   - it claims when buffer + running leave room for at least a quarter of `concurrency + prefetch`,
+ *     from the next queue (round-robin) believed to have work;
+ *   - a claim that came back full is followed at once by another; a short one marks the queue empty;
+ *   - a queue is believed non-empty again on NOTIFY, on a local enqueue, or on the jittered poll.
+ * Leases: the process's heartbeat row covers every job it holds (D5.7). Shutdown: stop claiming,
+ * give back the buffer at once, let running jobs finish until the deadline, then abort and give back
+ * the rest. Nothing is lost at any step: an unacknowledged job stays active under the lease, and the
+ * rescuer returns it if this process dies.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
+import type { AnyJobDefinition } from '../core/job-definition.ts';
+import type { AttemptError, JobInfo } from '../core/job.ts';
+import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
+import { attemptErrorFrom } from './attempt-error.ts';
+import { FlushBatcher } from './flush-batcher.ts';
+import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
+import { retryAt } from './retry-policy.ts';
+
+export interface WorkerSettings {
+  queues: string[];
+  concurrency: number;
+  prefetch: number;
+  pollIntervalMs: number;
+  shutdownTimeoutMs: number;
+  handleSignals: boolean;
+}
+
+export interface WorkerDeps {
+  store: Store;
+  definitions: ReadonlyMap<string, AnyJobDefinition>;
+  events: LifecycleEmitter;
+  log: Logger;
+  now: () => Date;
+  leaseMs: number;
+  progress(jobId: string, value: unknown): Promise<void>;
+  /** Called once the worker stops, so the owner can forget it. */
+  onStopped(worker: Worker): void;
+}
+
+type WorkerState = 'running' | 'stopping' | 'stopped';
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly settings: WorkerSettings;
+  readonly #deps: WorkerDeps;
+  readonly #log: Logger;
+  #state: WorkerState = 'running';
+  readonly #buffer: ClaimedJob[] = [];
+  readonly #running = new Map<string, Execution>();
+  readonly #hasWork = new Map<string, boolean>();
+  #nextQueue = 0;
+  #claiming: Promise<void> | null = null;
+  #claimRetryMs = 0;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #idleWaiters: (() => void)[] = [];
+  readonly #completions: FlushBatcher<{ item: CompletedItem; info: JobInfo }>;
+  readonly #failures: FlushBatcher<{ item: FailedItem; info: JobInfo; error: AttemptError }>;
+  #stopped: Promise<void> | null = null;
+  readonly #signalHandler = (signal: NodeJS.Signals): void => {
+    this.#log.info({ signal }, 'signal received; shutting down gracefully');
+    void this.stop();
+  };
+
+  constructor(settings: WorkerSettings, deps: WorkerDeps) {
+    this.settings = settings;
+    this.#deps = deps;
+    this.#log = deps.log.child({ workerId: this.id });
+    for (const queue of settings.queues) this.#hasWork.set(queue, true);
+    this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), { log: this.#log, what: 'completions' });
+    this.#failures = new FlushBatcher((batch) => this.#writeFailures(batch), { log: this.#log, what: 'failures' });
+  }
+
+  /** Registers the worker's lease and starts claiming. */
+  async start(): Promise<void> {
+    const { store, now, leaseMs } = this.#deps;
+    await store.workerRegister({ id: this.id, host: hostname(), pid: process.pid, queues: this.settings.queues, now: now(), leaseMs });
+    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(leaseMs / 3)));
+    if (this.settings.handleSignals) {
+      process.once('SIGTERM', this.#signalHandler);
+      process.once('SIGINT', this.#signalHandler);
+    }
+    this.#log.info({ queues: this.settings.queues, concurrency: this.settings.concurrency }, 'worker started');
+    this.#schedulePoll();
+    this.#fill();
+  }
+
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /** Jobs running now, and claimed but not yet started. */
+  get load(): { running: number; buffered: number } {
+    return { running: this.#running.size, buffered: this.#buffer.length };
+  }
+
+  /** A queue may have work (NOTIFY, local enqueue): claim soon. */
+  wake(queue?: string): void {
+    if (this.#state !== 'running') return;
+    if (queue === undefined) for (const q of this.settings.queues) this.#hasWork.set(q, true);
+    else if (this.#hasWork.has(queue)) this.#hasWork.set(queue, true);
+    else return;
+    this.#fill();
+  }
+
+  /** Aborts a running job of this worker that was cancelled; its outcome is not written. */
+  cancelled(jobId: string): void {
+    const execution = this.#running.get(jobId);
+    if (execution) execution.abort(new JobCancelledError());
+    const index = this.#buffer.findIndex((job) => job.id === jobId);
+    if (index >= 0) this.#buffer.splice(index, 1);
+  }
+
+  /** Resolves when nothing is running or buffered and no claim or write is pending. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0 || this.#buffer.length > 0 || this.#claiming) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+  }
+
+  /**
+   * Graceful shutdown: stop claiming, give the buffer back, let running jobs finish until the
+   * deadline (default `shutdownTimeout`), then abort and give back the rest. Idempotent.
+   */
+  stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#stopped ??= this.#shutdown(options.timeoutMs ?? this.settings.shutdownTimeoutMs);
+    return this.#stopped;
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    this.#state = 'stopping';
+    process.off('SIGTERM', this.#signalHandler);
+    process.off('SIGINT', this.#signalHandler);
+    if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    await this.#claiming;
+    const { store } = this.#deps;
+    const unstarted = this.#buffer.splice(0).map((job) => job.id);
+    await this.#returnJobs(unstarted);
+
+    if (this.#running.size > 0) {
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        deadline = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const finished = Promise.all([...this.#running.values()].map((e) => e.outcome)).then(() => 'done' as const);
+      const result = await Promise.race([finished, timedOut]);
+      clearTimeout(deadline);
+      if (result === 'timeout') {
+        const aborted = [...this.#running.values()];
+        this.#log.warn({ count: aborted.length, timeoutMs }, 'shutdown deadline passed; aborting and releasing running jobs');
+        for (const execution of aborted) execution.abort(new WorkerShutdownError());
+        await this.#returnJobs(aborted.map((e) => e.job.id));
+      }
+    }
+    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+    this.#completions.dispose();
+    this.#failures.dispose();
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    await store.workerRemove({ id: this.id }).catch((error: unknown) => this.#log.warn({ err: error }, 'could not remove worker row'));
+    this.#state = 'stopped';
+    this.#notifyIdle();
+    this.#deps.onStopped(this);
+    this.#log.info('worker stopped');
+  }
+
+  async #returnJobs(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.#deps.store.jobReturnMany({ ids, workerId: this.id });
+        return;
+      } catch (error) {
+        // The rescuer returns them after the lease if this keeps failing; nothing is lost.
+        if (attempt >= 3) return this.#log.warn({ err: error, count: ids.length }, 'could not return jobs; the rescuer will');
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  #schedulePoll(): void {
+    if (this.#state !== 'running') return;
+    const jitter = 0.8 + Math.random() * 0.4;
+    this.#pollTimer = setTimeout(() => {
+      this.wake();
+      this.#schedulePoll();
+    }, this.settings.pollIntervalMs * jitter);
+  }
+
+  #fill(): void {
+    if (this.#state !== 'running' || this.#claiming) return;
+    const { concurrency, prefetch } = this.settings;
+    const room = concurrency + prefetch - this.#running.size - this.#buffer.length;
+    if (room < Math.max(1, Math.floor((concurrency + prefetch) / 4))) return;
+    const queues = this.settings.queues;
+    let queue: string | undefined;
+    for (let i = 0; i < queues.length; i += 1) {
+      const candidate = queues[(this.#nextQueue + i) % queues.length]!;
+      if (this.#hasWork.get(candidate)) {
+        queue = candidate;
+        this.#nextQueue = (this.#nextQueue + i + 1) % queues.length;
+        break;
+      }
+    }
+    if (queue === undefined) return;
+    const claimQueue = queue;
+    this.#claiming = this.#deps.store
+      .jobClaim({ queue: claimQueue, workerId: this.id, limit: room, now: this.#deps.now() })
+      .then(
+        (jobs) => {
+          this.#claimRetryMs = 0;
+          if (jobs.length < room) this.#hasWork.set(claimQueue, false);
+          this.#buffer.push(...jobs);
+        },
+        (error: unknown) => {
+          this.#claimRetryMs = Math.min(Math.max(this.#claimRetryMs * 2, 50), 2_000);
+          this.#log.warn({ err: error, queue: claimQueue, retryMs: this.#claimRetryMs }, 'claim failed; retrying');
+          this.#hasWork.set(claimQueue, false);
+          setTimeout(() => this.wake(claimQueue), this.#claimRetryMs).unref();
+        },
+      )
+      .finally(() => {
+        this.#claiming = null;
+        if (this.#state === 'running') {
+          this.#dispatch();
+          this.#fill();
+        }
+        this.#notifyIdle();
+      });
+  }
+
+  #dispatch(): void {
+    while (this.#state === 'running' && this.#running.size < this.settings.concurrency && this.#buffer.length > 0) {
+      this.#run(this.#buffer.shift()!);
+    }
+  }
+
+  #run(job: ClaimedJob): void {
+    const { definitions, events, log, now } = this.#deps;
+    const definition = definitions.get(job.name);
+    if (!definition) {
+      // Another deployment may know it: fail the attempt (with retries) rather than drop the job.
+      const error = new UnknownJobError(job.name, [...definitions.keys()]);
+      this.#record(job, jobInfo(job), now(), { kind: 'failed', error });
+      return;
+    }
+    const execution = startExecution(job, definition, {
+      log,
+      now,
+      progress: (info, value) =>
+        this.#deps.progress(info.id, value).then(() => events.emit('job:progress', { job: info, progress: value })),
+    });
+    this.#running.set(job.id, execution);
+    events.emit('job:active', { job: execution.info, workerId: this.id });
+    void execution.outcome.then((outcome) => {
+      this.#running.delete(job.id);
+      this.#record(job, execution.info, execution.startedAt, outcome);
+      this.#dispatch();
+      this.#fill();
+      this.#notifyIdle();
+    });
+  }
+
+  #record(job: ClaimedJob, info: JobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
+    const finishedAt = this.#deps.now();
+    if (outcome.kind === 'completed') {
+      this.#completions.add({ item: { id: job.id, result: outcome.result, startedAt, finishedAt }, info });
+    } else if (outcome.kind === 'failed') {
+      const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
+      const next = retryAt(job, this.#deps.definitions.get(job.name), outcome.error, finishedAt);
+      this.#failures.add({ item: { id: job.id, error, retryAt: next, startedAt, finishedAt }, info, error });
+    }
+  }
+
+  async #writeCompletions(batch: { item: CompletedItem; info: JobInfo }[]): Promise<void> {
+    await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id });
+    for (const { item, info } of batch) {
+      this.#deps.events.emit('job:completed', {
+        job: info,
+        result: item.result,
+        durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
+      });
+    }
+  }
+
+  async #writeFailures(batch: { item: FailedItem; info: JobInfo; error: AttemptError }[]): Promise<void> {
+    const rows = await this.#deps.store.jobFailMany({ items: batch.map((b) => b.item), workerId: this.id, now: this.#deps.now() });
+    const written = new Set(rows.map((row) => row.id));
+    const { events } = this.#deps;
+    for (const { item, info: job, error } of batch) {
+      if (!written.has(item.id)) continue;
+      events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
+      if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
+      else events.emit('job:dead', { job, error });
+      this.#log.warn({ jobId: job.id, job: job.name, attempt: job.attempt, err: error.message, retryAt: item.retryAt }, 'job attempt failed');
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    const { store, now, leaseMs } = this.#deps;
+    try {
+      const beat = await store.workerHeartbeat({ id: this.id, now: now(), leaseMs });
+      if (!beat.alive && this.#state !== 'stopped') {
+        this.#log.warn('lease had expired (process paused or database unreachable); registering again');
+        await store.workerRegister({ id: this.id, host: hostname(), pid: process.pid, queues: this.settings.queues, now: now(), leaseMs });
+      }
+      for (const id of beat.cancelledIds) this.cancelled(id);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'heartbeat failed; will retry');
+    }
+  }
+
+  #notifyIdle(): void {
+    if (this.#running.size === 0 && this.#buffer.length === 0 && !this.#claiming) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+}
