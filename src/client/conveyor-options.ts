@@ -3,6 +3,7 @@ import { type Duration, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { type AnyJobDefinition, assertName } from '../core/job-definition.ts';
 import type { RetentionPolicy } from '../maintenance/pruner.ts';
+import { assertSchemaName } from '../store/postgres/sql-files.ts';
 
 export interface RetentionOptions {
   /** Completed jobs to keep (default: 1,000 per queue, for 1 day). `false` keeps none. */
@@ -86,7 +87,11 @@ function resolveKeep(
   };
 }
 
-function resolveRetention(options: RetentionOptions | undefined, base: RetentionPolicy, field: string): RetentionPolicy {
+function resolveRetention(
+  options: RetentionOptions | undefined,
+  base: RetentionPolicy,
+  field: string,
+): RetentionPolicy {
   return {
     completed: resolveKeep(options?.completed, base.completed, `${field}.completed`),
     failed: resolveKeep(options?.failed, base.failed, `${field}.failed`),
@@ -102,10 +107,14 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
   if (leaseMs < 100) throw new ValidationError('lease', 'must be at least 100ms');
   const maxPayloadBytes = options.maxPayloadBytes ?? 1_048_576;
   if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
-    throw new ValidationError('maxPayloadBytes', `must be a positive whole number of bytes, got ${maxPayloadBytes}`);
+    throw new ValidationError(
+      'maxPayloadBytes',
+      `must be a positive whole number of bytes, got ${maxPayloadBytes}`,
+    );
   }
   const poolSize = options.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new ValidationError('poolSize', `must be ≥ 1, got ${poolSize}`);
+  if (!Number.isInteger(poolSize) || poolSize < 1)
+    throw new ValidationError('poolSize', `must be ≥ 1, got ${poolSize}`);
 
   const base = resolveRetention(options.retention, DEFAULT_RETENTION, 'retention');
   const perQueue = new Map<string, RetentionPolicy>();
@@ -114,16 +123,21 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     perQueue.set(queue, resolveRetention(settings.retention, base, `queues.${queue}.retention`));
   }
   const production = process.env.NODE_ENV === 'production';
+  const schema = options.schema ?? 'conveyor';
+  assertSchemaName(schema);
 
   return {
     databaseUrl,
     dataDir: options.dataDir ?? '.conveyor/pgdata',
-    schema: options.schema ?? 'conveyor',
+    schema,
     migrate: options.migrate ?? (databaseUrl && production ? 'verify' : 'auto'),
     poolSize,
     maxPayloadBytes,
     leaseMs,
-    rescueIntervalMs: parseDuration(options.rescueInterval ?? Math.max(50, Math.floor(leaseMs / 2)), 'rescueInterval'),
+    rescueIntervalMs: parseDuration(
+      options.rescueInterval ?? Math.max(50, Math.floor(leaseMs / 2)),
+      'rescueInterval',
+    ),
     promoteIntervalMs: parseDuration(options.promoteInterval ?? '1s', 'promoteInterval'),
     pruneIntervalMs: parseDuration(options.pruneInterval ?? '1m', 'pruneInterval'),
     retention: (queue) => perQueue.get(queue) ?? base,

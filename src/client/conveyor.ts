@@ -5,12 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
 import { type Duration, parseDuration } from '../core/duration.ts';
+import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
 import { MigrationRequiredError, UnknownJobError, ValidationError } from '../core/errors.ts';
-import type { AnyJobDefinition, JobDefinition, JobInput } from '../core/job-definition.ts';
 import type { JobRecord, JobState } from '../core/job.ts';
-import { type LifecycleEventName, type LifecycleEvents, LifecycleEmitter } from '../events/lifecycle-events.ts';
+import type { AnyJobDefinition, JobDefinition } from '../core/job-definition.ts';
+import {
+  LifecycleEmitter,
+  type LifecycleEventName,
+  type LifecycleEvents,
+} from '../events/lifecycle-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { Promoter } from '../maintenance/promoter.ts';
 import { type PruneReport, Pruner, pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
@@ -53,7 +57,9 @@ export interface QueueStats {
   counts: Record<JobState, number>;
 }
 
-export type ReplayTarget = { ids: string[] } | { all: true; queue?: string; name?: string; tenantId?: string };
+export type ReplayTarget =
+  | { ids: string[] }
+  | { all: true; queue?: string; name?: string; tenantId?: string };
 
 export interface RunResult {
   result: unknown;
@@ -91,6 +97,8 @@ export function createConveyor(options: ConveyorOptions) {
   const knownQueues = [...new Set([...definitions.values()].map((d) => d.queue))];
   const events = new LifecycleEmitter(log);
   const workers = new Set<Worker>();
+  // A retry of this process's job is due at a known time: promote it then, not at the next poll.
+  events.on('job:retrying', ({ retryAt }) => services?.promoter.scheduledAt(retryAt));
 
   let storePromise: Promise<Store> | null = null;
   let closed = false;
@@ -102,7 +110,8 @@ export function createConveyor(options: ConveyorOptions) {
         if (settings.migrate === 'auto') await opened.migrate();
         else {
           const status = await opened.migrationStatus();
-          if (status.applied < status.latest) throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
+          if (status.applied < status.latest)
+            throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
         }
       } catch (error) {
         await opened.close().catch(() => {});
@@ -115,11 +124,24 @@ export function createConveyor(options: ConveyorOptions) {
   };
 
   // Background services run while at least one worker runs.
-  let services: { promoter: Promoter; rescuer: Rescuer; pruner: Pruner; unlisten: () => Promise<void> } | null = null;
-  const retentionByQueue = (): Map<string, RetentionPolicy> => new Map(knownQueues.map((q) => [q, settings.retention(q)]));
+  let services: {
+    promoter: Promoter;
+    rescuer: Rescuer;
+    pruner: Pruner;
+    unlisten: () => Promise<void>;
+  } | null = null;
+  const retentionByQueue = (): Map<string, RetentionPolicy> =>
+    new Map(knownQueues.map((q) => [q, settings.retention(q)]));
 
-  const startServices = async (s: Store): Promise<void> => {
-    if (services) return;
+  let servicesStarting: Promise<void> | null = null;
+  const startServices = (s: Store): Promise<void> => {
+    if (services) return Promise.resolve();
+    servicesStarting ??= launchServices(s).finally(() => {
+      servicesStarting = null;
+    });
+    return servicesStarting;
+  };
+  const launchServices = async (s: Store): Promise<void> => {
     const promoter = new Promoter(s, now, settings.promoteIntervalMs, log);
     const rescuer = new Rescuer(s, now, settings.rescueIntervalMs, events, log);
     const pruner = new Pruner(s, retentionByQueue, now, settings.pruneIntervalMs, log);
@@ -141,11 +163,19 @@ export function createConveyor(options: ConveyorOptions) {
     pruner.start();
   };
 
-  const stopServices = async (): Promise<void> => {
+  let servicesStopping: Promise<unknown> = Promise.resolve();
+  const stopServices = (): Promise<unknown> => {
     const running = services;
     services = null;
-    if (!running) return;
-    await Promise.all([running.promoter.stop(), running.rescuer.stop(), running.pruner.stop(), running.unlisten()]);
+    if (running) {
+      servicesStopping = Promise.all([
+        running.promoter.stop(),
+        running.rescuer.stop(),
+        running.pruner.stop(),
+        running.unlisten(),
+      ]);
+    }
+    return servicesStopping;
   };
 
   const inserter = new InsertBatcher(store, now, {
@@ -192,14 +222,24 @@ export function createConveyor(options: ConveyorOptions) {
     ): Promise<EnqueuedJob> {
       const { tx, ...rest } = enqueueOptions;
       const definition = registered(job as unknown as AnyJobDefinition);
-      const prepared = prepareJob(definition, payload, rest, { now: now(), maxPayloadBytes: settings.maxPayloadBytes });
+      const prepared = prepareJob(definition, payload, rest, {
+        now: now(),
+        maxPayloadBytes: settings.maxPayloadBytes,
+      });
       return enqueuePrepared(prepared, tx);
     },
 
     /** Enqueues a job by its registered name (CLI, HTTP). */
-    async enqueueByName(name: string, payload: unknown, enqueueOptions: EnqueueOptions & TransactionOption = {}): Promise<EnqueuedJob> {
+    async enqueueByName(
+      name: string,
+      payload: unknown,
+      enqueueOptions: EnqueueOptions & TransactionOption = {},
+    ): Promise<EnqueuedJob> {
       const { tx, ...rest } = enqueueOptions;
-      const prepared = prepareJob(definitionByName(name), payload, rest, { now: now(), maxPayloadBytes: settings.maxPayloadBytes });
+      const prepared = prepareJob(definitionByName(name), payload, rest, {
+        now: now(),
+        maxPayloadBytes: settings.maxPayloadBytes,
+      });
       return enqueuePrepared(prepared, tx);
     },
 
@@ -213,38 +253,59 @@ export function createConveyor(options: ConveyorOptions) {
       bulkOptions: TransactionOption = {},
     ): Promise<EnqueuedJob[]> {
       const definition = registered(job as unknown as AnyJobDefinition);
-      if (!Array.isArray(items)) throw new ValidationError('items', 'must be an array of { payload, options }');
+      if (!Array.isArray(items))
+        throw new ValidationError('items', 'must be an array of { payload, options }');
       const at = now();
       const prepared = items.map((item, index) =>
-        prepareJob(definition, item?.payload, item?.options, { now: at, maxPayloadBytes: settings.maxPayloadBytes, path: `items[${index}]` }),
+        prepareJob(definition, item?.payload, item?.options, {
+          now: at,
+          maxPayloadBytes: settings.maxPayloadBytes,
+          path: `items[${index}]`,
+        }),
       );
       const seenKeys = new Set<string>();
       for (const [index, p] of prepared.entries()) {
         if (p.uniqueKey === null) continue;
-        if (seenKeys.has(p.uniqueKey)) throw new ValidationError(`items[${index}].options.uniqueKey`, `"${p.uniqueKey}" appears twice in one bulk enqueue`);
+        if (seenKeys.has(p.uniqueKey))
+          throw new ValidationError(
+            `items[${index}].options.uniqueKey`,
+            `"${p.uniqueKey}" appears twice in one bulk enqueue`,
+          );
         seenKeys.add(p.uniqueKey);
       }
       const s = await store();
       const results: EnqueuedJob[] = [];
       for (let offset = 0; offset < prepared.length; offset += 1_000) {
         const chunk = prepared.slice(offset, offset + 1_000);
-        results.push(...(await s.jobInsertMany({ jobs: chunk, now: at, ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}) })));
+        results.push(
+          ...(await s.jobInsertMany({
+            jobs: chunk,
+            now: at,
+            ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}),
+          })),
+        );
       }
-      for (const queue of new Set(prepared.map((p) => p.queue))) for (const worker of workers) worker.wake(queue);
+      for (const queue of new Set(prepared.map((p) => p.queue)))
+        for (const worker of workers) worker.wake(queue);
       return results;
     },
 
     /** Creates a worker; call `start()` on it. */
     worker(workerOptions: WorkerOptions = {}): { start(): Promise<Worker> } & Pick<Worker, 'stop'> {
       const queues = workerOptions.queues ?? knownQueues;
-      if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError('worker.queues', 'needs at least one queue');
+      if (!Array.isArray(queues) || queues.length === 0)
+        throw new ValidationError('worker.queues', 'needs at least one queue');
       for (const queue of queues) assertQueue(queue);
       const concurrency = workerOptions.concurrency ?? 10;
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
-        throw new ValidationError('worker.concurrency', `must be a whole number from 1 to 10000, got ${concurrency}`);
+        throw new ValidationError(
+          'worker.concurrency',
+          `must be a whole number from 1 to 10000, got ${concurrency}`,
+        );
       }
       const prefetch = workerOptions.prefetch ?? concurrency;
-      if (!Number.isInteger(prefetch) || prefetch < 0) throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
+      if (!Number.isInteger(prefetch) || prefetch < 0)
+        throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
       let worker: Worker | null = null;
       const handle = {
         start: async (): Promise<Worker> => {
@@ -256,7 +317,10 @@ export function createConveyor(options: ConveyorOptions) {
               concurrency,
               prefetch,
               pollIntervalMs: parseDuration(workerOptions.pollInterval ?? '2s', 'worker.pollInterval'),
-              shutdownTimeoutMs: parseDuration(workerOptions.shutdownTimeout ?? '30s', 'worker.shutdownTimeout'),
+              shutdownTimeoutMs: parseDuration(
+                workerOptions.shutdownTimeout ?? '30s',
+                'worker.shutdownTimeout',
+              ),
               handleSignals: workerOptions.handleSignals ?? true,
             },
             {
@@ -280,7 +344,8 @@ export function createConveyor(options: ConveyorOptions) {
           await worker.start();
           return worker;
         },
-        stop: (stopOptions?: { timeoutMs?: number }): Promise<void> => worker?.stop(stopOptions) ?? Promise.resolve(),
+        stop: (stopOptions?: { timeoutMs?: number }): Promise<void> =>
+          worker?.stop(stopOptions) ?? Promise.resolve(),
       };
       return handle;
     },
@@ -289,12 +354,21 @@ export function createConveyor(options: ConveyorOptions) {
      * Runs one job in this process, without the queue, and returns its result (Leora's runner).
      * With `dryRun`, the handler sees `dryRun: true` and should write nothing.
      */
-    async run(name: string, payload: unknown, runOptions: { tenantId?: string; dryRun?: boolean } = {}): Promise<RunResult> {
+    async run(
+      name: string,
+      payload: unknown,
+      runOptions: { tenantId?: string; dryRun?: boolean } = {},
+    ): Promise<RunResult> {
       const definition = definitionByName(name);
-      const prepared = prepareJob(definition, payload, runOptions.tenantId ? { tenantId: runOptions.tenantId } : {}, {
-        now: now(),
-        maxPayloadBytes: settings.maxPayloadBytes,
-      });
+      const prepared = prepareJob(
+        definition,
+        payload,
+        runOptions.tenantId ? { tenantId: runOptions.tenantId } : {},
+        {
+          now: now(),
+          maxPayloadBytes: settings.maxPayloadBytes,
+        },
+      );
       const execution = startExecution(
         {
           id: `run-${randomUUID()}`,
@@ -312,7 +386,11 @@ export function createConveyor(options: ConveyorOptions) {
           createdAt: now(),
         },
         definition,
-        { log, now, progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress') },
+        {
+          log,
+          now,
+          progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress'),
+        },
         runOptions.dryRun ?? false,
       );
       const outcome = await execution.outcome;
@@ -326,8 +404,15 @@ export function createConveyor(options: ConveyorOptions) {
     },
 
     /** Jobs matching a filter, by id (pages with `afterId`). */
-    async listJobs(filter: JobFilter = {}, page: { limit?: number; afterId?: string } = {}): Promise<JobRecord[]> {
-      return (await store()).jobList({ filter, limit: page.limit ?? 100, ...(page.afterId ? { afterId: page.afterId } : {}) });
+    async listJobs(
+      filter: JobFilter = {},
+      page: { limit?: number; afterId?: string } = {},
+    ): Promise<JobRecord[]> {
+      return (await store()).jobList({
+        filter,
+        limit: page.limit ?? 100,
+        ...(page.afterId ? { afterId: page.afterId } : {}),
+      });
     },
 
     /** Cancels a queued or running job (a running handler's signal aborts). False if already finished. */
@@ -341,18 +426,30 @@ export function createConveyor(options: ConveyorOptions) {
 
     deadLetters: {
       /** Dead jobs, each with every attempt's error. */
-      async list(filter: Omit<JobFilter, 'states'> = {}, page: { limit?: number; afterId?: string } = {}): Promise<JobRecord[]> {
-        return (await store()).jobList({ filter: { ...filter, states: ['dead'] }, limit: page.limit ?? 100, ...(page.afterId ? { afterId: page.afterId } : {}) });
+      async list(
+        filter: Omit<JobFilter, 'states'> = {},
+        page: { limit?: number; afterId?: string } = {},
+      ): Promise<JobRecord[]> {
+        return (await store()).jobList({
+          filter: { ...filter, states: ['dead'] },
+          limit: page.limit ?? 100,
+          ...(page.afterId ? { afterId: page.afterId } : {}),
+        });
       },
       /** Sends dead jobs back to ready with fresh attempts: by ids, or all (optionally filtered). */
       async replay(target: ReplayTarget): Promise<string[]> {
         const s = await store();
         let filter: JobFilter;
         if ('ids' in target) {
-          if (!Array.isArray(target.ids) || target.ids.length === 0) throw new ValidationError('ids', 'give at least one job id, or { all: true }');
+          if (!Array.isArray(target.ids) || target.ids.length === 0)
+            throw new ValidationError('ids', 'give at least one job id, or { all: true }');
           filter = { ids: target.ids.map(String) };
         } else if (target.all === true) {
-          filter = { ...(target.queue ? { queue: target.queue } : {}), ...(target.name ? { name: target.name } : {}), ...(target.tenantId ? { tenantId: target.tenantId } : {}) };
+          filter = {
+            ...(target.queue ? { queue: target.queue } : {}),
+            ...(target.name ? { name: target.name } : {}),
+            ...(target.tenantId ? { tenantId: target.tenantId } : {}),
+          };
         } else {
           throw new ValidationError('target', 'give { ids: [...] } or { all: true }');
         }
@@ -400,7 +497,10 @@ export function createConveyor(options: ConveyorOptions) {
     },
 
     /** The next event of a kind that matches (tests, scripts). */
-    once<E extends LifecycleEventName>(event: E, match?: (payload: LifecycleEvents[E]) => boolean): Promise<LifecycleEvents[E]> {
+    once<E extends LifecycleEventName>(
+      event: E,
+      match?: (payload: LifecycleEvents[E]) => boolean,
+    ): Promise<LifecycleEvents[E]> {
       return events.once(event, match);
     },
 

@@ -11,7 +11,11 @@ export async function openStore(
   log: Logger,
 ): Promise<Store> {
   if (options.databaseUrl) {
-    const driver = createPgDriver({ connectionString: options.databaseUrl, max: options.poolSize, logger: log });
+    const driver = createPgDriver({
+      connectionString: options.databaseUrl,
+      max: options.poolSize,
+      logger: log,
+    });
     return createPostgresStore(driver, options.schema);
   }
   if (!options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });

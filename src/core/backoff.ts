@@ -21,15 +21,29 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000, jitter: 0 };
+export const DEFAULT_BACKOFF: BackoffPolicy = {
+  type: 'exponential',
+  delayMs: 1_000,
+  maxDelayMs: 3_600_000,
+  jitter: 0,
+};
 
-export function normalizeBackoff(option: Exclude<BackoffOption, BackoffFunction>, field: string): BackoffPolicy {
+export function normalizeBackoff(
+  option: Exclude<BackoffOption, BackoffFunction>,
+  field: string,
+): BackoffPolicy {
   if (option.type !== 'fixed' && option.type !== 'exponential') {
-    throw new ValidationError(`${field}.type`, `must be "fixed" or "exponential", got ${JSON.stringify(option.type)}`);
+    throw new ValidationError(
+      `${field}.type`,
+      `must be "fixed" or "exponential", got ${JSON.stringify(option.type)}`,
+    );
   }
   const jitter = option.jitter ?? 0;
   if (typeof jitter !== 'number' || jitter < 0 || jitter > 1) {
-    throw new ValidationError(`${field}.jitter`, `must be a number from 0 to 1, got ${JSON.stringify(jitter)}`);
+    throw new ValidationError(
+      `${field}.jitter`,
+      `must be a number from 0 to 1, got ${JSON.stringify(jitter)}`,
+    );
   }
   return {
     type: option.type,
@@ -40,7 +54,11 @@ export function normalizeBackoff(option: Exclude<BackoffOption, BackoffFunction>
 }
 
 /** Milliseconds to wait after failed attempt number `attempt` (1-based). */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const base = policy.type === 'fixed' ? policy.delayMs : policy.delayMs * 2 ** Math.max(0, attempt - 1);
   const capped = policy.maxDelayMs === null ? base : Math.min(base, policy.maxDelayMs);
   return Math.round(capped * (1 - policy.jitter * random()));

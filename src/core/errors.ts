@@ -33,7 +33,10 @@ export class PayloadTooLargeError extends ConveyorError {
 export class UnknownJobError extends ConveyorError {
   constructor(name: string, known: readonly string[]) {
     const list = known.length > 0 ? known.join(', ') : '(none registered)';
-    super('UNKNOWN_JOB', `job "${name}" is not registered; known jobs: ${list}. Add it to createConveyor({ jobs })`);
+    super(
+      'UNKNOWN_JOB',
+      `job "${name}" is not registered; known jobs: ${list}. Add it to createConveyor({ jobs })`,
+    );
   }
 }
 
@@ -48,9 +51,13 @@ export class MigrationRequiredError extends ConveyorError {
 
 export class DatabaseUnavailableError extends ConveyorError {
   constructor(target: string, cause: unknown) {
-    super('DATABASE_UNAVAILABLE', `cannot reach the database at ${target}; check DATABASE_URL and that PostgreSQL is running`, {
-      cause,
-    });
+    super(
+      'DATABASE_UNAVAILABLE',
+      `cannot reach the database at ${target}; check DATABASE_URL and that PostgreSQL is running`,
+      {
+        cause,
+      },
+    );
   }
 }
 

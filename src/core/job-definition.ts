@@ -44,7 +44,14 @@ export interface JobDefinition<TInput = unknown, TPayload = TInput, TResult = un
   readonly handler: JobHandler<TPayload, TResult>;
 }
 
-export type AnyJobDefinition = JobDefinition<never, never, unknown>;
+/** Any job definition, whatever its payload and result types (registries, lists). */
+export interface AnyJobDefinition {
+  readonly name: string;
+  readonly queue: string;
+  readonly schema: z.ZodType | undefined;
+  readonly defaults: JobDefaults;
+  readonly handler: JobHandler<never, unknown>;
+}
 
 /** The payload type `enqueue` accepts for a definition. */
 export type JobInput<D> = D extends JobDefinition<infer I, infer _P, infer _R> ? I : never;

@@ -8,7 +8,14 @@
  */
 export type JobState = 'scheduled' | 'ready' | 'active' | 'completed' | 'dead' | 'cancelled';
 
-export const JOB_STATES: readonly JobState[] = ['scheduled', 'ready', 'active', 'completed', 'dead', 'cancelled'];
+export const JOB_STATES: readonly JobState[] = [
+  'scheduled',
+  'ready',
+  'active',
+  'completed',
+  'dead',
+  'cancelled',
+];
 
 /** One failed attempt, as kept on the job. */
 export interface AttemptError {

@@ -5,9 +5,13 @@ import { ValidationError } from './errors.ts';
 export function validationErrorFrom(error: z.ZodError, prefix: string): ValidationError {
   const issue = error.issues[0];
   if (!issue) return new ValidationError(prefix, 'is invalid');
-  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+  const path = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('');
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
-  return new ValidationError(`${prefix}${path}`.replace(/^\./, ''), `${issue.message}${more}`, { cause: error });
+  return new ValidationError(`${prefix}${path}`.replace(/^\./, ''), `${issue.message}${more}`, {
+    cause: error,
+  });
 }
 
 /** Parses `value` with `schema` or throws a ValidationError naming the field under `prefix`. */

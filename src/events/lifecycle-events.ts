@@ -17,7 +17,14 @@ export interface LifecycleEvents {
   'job:retrying': { job: JobInfo; error: AttemptError; retryAt: Date };
   'job:dead': { job: JobInfo; error: AttemptError };
   /** A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead). */
-  'job:stalled': { jobId: string; queue: string; name: string; attempt: number; state: 'ready' | 'dead'; lostWorker: string };
+  'job:stalled': {
+    jobId: string;
+    queue: string;
+    name: string;
+    attempt: number;
+    state: 'ready' | 'dead';
+    lostWorker: string;
+  };
   'job:cancelled': { jobId: string; previousState: string };
 }
 
@@ -50,7 +57,10 @@ export class LifecycleEmitter {
   }
 
   /** Resolves with the next event of this kind that satisfies `match` (tests and scripts). */
-  once<E extends LifecycleEventName>(event: E, match: (payload: LifecycleEvents[E]) => boolean = () => true): Promise<LifecycleEvents[E]> {
+  once<E extends LifecycleEventName>(
+    event: E,
+    match: (payload: LifecycleEvents[E]) => boolean = () => true,
+  ): Promise<LifecycleEvents[E]> {
     return new Promise((resolve) => {
       const off = this.on(event, (payload) => {
         if (match(payload)) {

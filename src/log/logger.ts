@@ -1,5 +1,5 @@
 /** Structured logs (pino): JSON by default, pretty in `conveyor dev` or with CONVEYOR_LOG_PRETTY=1. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -14,7 +14,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return pino({
     name: 'conveyor',
     level,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } }
+      : {}),
   });
 }
 
@@ -23,5 +25,11 @@ export function jobLogger(
   parent: Logger,
   job: { id: string; name: string; queue: string; tenantId: string | null; attempt: number },
 ): Logger {
-  return parent.child({ jobId: job.id, job: job.name, queue: job.queue, tenantId: job.tenantId, attempt: job.attempt });
+  return parent.child({
+    jobId: job.id,
+    job: job.name,
+    queue: job.queue,
+    tenantId: job.tenantId,
+    attempt: job.attempt,
+  });
 }

@@ -42,10 +42,13 @@ export class PeriodicTask {
 
   #schedule(delayMs: number): void {
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#running = this.#run();
-    }, Math.max(0, delayMs));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#running = this.#run();
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   async #run(): Promise<void> {

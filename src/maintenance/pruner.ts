@@ -35,8 +35,10 @@ export async function pruneOnce(
     limit: BATCH,
   });
   for (const [queue, policy] of queues) {
-    for (let n = BATCH; n >= BATCH; report.completed += n) n = await store.runPruneCompleted(rule(queue, policy.completed));
-    for (let n = BATCH; n >= BATCH; report.failed += n) n = await store.jobPruneFinished(rule(queue, policy.failed));
+    for (let n = BATCH; n >= BATCH; report.completed += n)
+      n = await store.runPruneCompleted(rule(queue, policy.completed));
+    for (let n = BATCH; n >= BATCH; report.failed += n)
+      n = await store.jobPruneFinished(rule(queue, policy.failed));
   }
   for (let n = BATCH; n >= BATCH; report.keys += n) n = await store.keyPruneExpired({ now, limit: BATCH });
   return report;
@@ -45,12 +47,19 @@ export async function pruneOnce(
 export class Pruner {
   readonly #task: PeriodicTask;
 
-  constructor(store: Store, queues: () => ReadonlyMap<string, RetentionPolicy>, now: () => Date, intervalMs: number, log: Logger) {
+  constructor(
+    store: Store,
+    queues: () => ReadonlyMap<string, RetentionPolicy>,
+    now: () => Date,
+    intervalMs: number,
+    log: Logger,
+  ) {
     this.#task = new PeriodicTask(
       'pruner',
       async () => {
         const report = await pruneOnce(store, queues(), now());
-        if (report.completed + report.failed + report.keys > 0) log.info(report, 'retention pruned finished jobs');
+        if (report.completed + report.failed + report.keys > 0)
+          log.info(report, 'retention pruned finished jobs');
         return intervalMs;
       },
       log,

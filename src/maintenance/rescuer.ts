@@ -16,7 +16,8 @@ export class Rescuer {
       'rescuer',
       async () => {
         const rescued = await store.jobRescueExpired({ now: now() });
-        if (rescued.length > 0) log.warn({ count: rescued.length }, 'rescued jobs of a worker whose lease expired');
+        if (rescued.length > 0)
+          log.warn({ count: rescued.length }, 'rescued jobs of a worker whose lease expired');
         for (const job of rescued) {
           events.emit('job:stalled', {
             jobId: job.id,

@@ -95,7 +95,11 @@ export interface Store {
   /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
   jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
   /** Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. */
-  jobFailMany(params: { items: FailedItem[]; workerId: string; now: Date }): Promise<{ id: string; state: JobState }[]>;
+  jobFailMany(params: {
+    items: FailedItem[];
+    workerId: string;
+    now: Date;
+  }): Promise<{ id: string; state: JobState }[]>;
   /** Returns active jobs this worker never finished to ready without counting the attempt. */
   jobReturnMany(params: { ids: string[]; workerId: string }): Promise<string[]>;
   /** Promotes due scheduled jobs to ready in one batch; tells when the next one is due. */
@@ -117,13 +121,28 @@ export interface Store {
   /** Deletes unique-key reservations that expired. */
   keyPruneExpired(params: { now: Date; limit: number }): Promise<number>;
 
-  workerRegister(params: { id: string; host: string; pid: number; queues: string[]; now: Date; leaseMs: number }): Promise<void>;
+  workerRegister(params: {
+    id: string;
+    host: string;
+    pid: number;
+    queues: string[];
+    now: Date;
+    leaseMs: number;
+  }): Promise<void>;
   /** Extends the worker's lease; reports whether it was still registered and which of its jobs were cancelled. */
-  workerHeartbeat(params: { id: string; now: Date; leaseMs: number }): Promise<{ alive: boolean; cancelledIds: string[] }>;
+  workerHeartbeat(params: {
+    id: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<{ alive: boolean; cancelledIds: string[] }>;
   workerRemove(params: { id: string }): Promise<void>;
 
   /** Subscribes to wake-ups (`ready` carries a queue name) and cancellations (a job id). */
-  listen(handlers: { ready(queue: string): void; cancelled(jobId: string): void; reconnected(): void }): Promise<() => Promise<void>>;
+  listen(handlers: {
+    ready(queue: string): void;
+    cancelled(jobId: string): void;
+    reconnected(): void;
+  }): Promise<() => Promise<void>>;
   /** Checks the connection; throws DatabaseUnavailableError. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -13,5 +13,10 @@ export function attemptErrorFrom(thrown: unknown, attempt: number, at: Date): At
       at: at.toISOString(),
     };
   }
-  return { attempt, name: 'NonError', message: typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown), at: at.toISOString() };
+  return {
+    attempt,
+    name: 'NonError',
+    message: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)),
+    at: at.toISOString(),
+  };
 }

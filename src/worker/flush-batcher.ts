@@ -77,7 +77,10 @@ export class FlushBatcher<T> {
         this.#items.unshift(...batch);
         this.#flushing = null;
         this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
-        this.#log.warn({ err: error, count: batch.length, retryMs: this.#retryMs }, `writing ${this.#what} failed; retrying`);
+        this.#log.warn(
+          { err: error, count: batch.length, retryMs: this.#retryMs },
+          `writing ${this.#what} failed; retrying`,
+        );
         this.#retryTimer = setTimeout(() => {
           this.#retryTimer = null;
           this.#flush();

@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { JobTimeoutError } from '../core/errors.ts';
-import type { AnyJobDefinition, JobContext } from '../core/job-definition.ts';
 import type { JobInfo } from '../core/job.ts';
+import type { AnyJobDefinition, JobContext } from '../core/job-definition.ts';
 import { jobLogger } from '../log/logger.ts';
 import type { ClaimedJob } from '../store/store.ts';
 
@@ -46,7 +46,12 @@ export function jobInfo(job: ClaimedJob): JobInfo {
   };
 }
 
-export function startExecution(job: ClaimedJob, definition: AnyJobDefinition, deps: ExecutionDeps, dryRun = false): Execution {
+export function startExecution(
+  job: ClaimedJob,
+  definition: AnyJobDefinition,
+  deps: ExecutionDeps,
+  dryRun = false,
+): Execution {
   const controller = new AbortController();
   const info = jobInfo(job);
   const startedAt = deps.now();
@@ -89,7 +94,10 @@ export function startExecution(job: ClaimedJob, definition: AnyJobDefinition, de
           JSON.stringify(result);
           settle({ kind: 'completed', result });
         } catch (error) {
-          settle({ kind: 'failed', error: new TypeError(`handler result is not JSON-serializable: ${String(error)}`) });
+          settle({
+            kind: 'failed',
+            error: new TypeError(`handler result is not JSON-serializable: ${String(error)}`),
+          });
         }
       },
       (error: unknown) => settle({ kind: 'failed', error }),

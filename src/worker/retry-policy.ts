@@ -16,7 +16,8 @@ export function retryAt(
   const fallback = definition?.defaults.backoff;
   let delayMs: number;
   if (job.backoff) delayMs = backoffDelay(job.backoff, job.attempt);
-  else if (typeof fallback === 'function') delayMs = Math.max(0, Number((fallback as BackoffFunction)(job.attempt, error)) || 0);
+  else if (typeof fallback === 'function')
+    delayMs = Math.max(0, Number((fallback as BackoffFunction)(job.attempt, error)) || 0);
   else delayMs = backoffDelay(DEFAULT_BACKOFF, job.attempt);
   return new Date(now.getTime() + delayMs);
 }

@@ -12,12 +12,13 @@
  * the rest. Nothing is lost at any step: an unacknowledged job stays active under the lease, and the
  * rescuer returns it if this process dies.
  */
-import { hostname } from 'node:os';
+
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
-import type { AnyJobDefinition } from '../core/job-definition.ts';
 import type { AttemptError, JobInfo } from '../core/job.ts';
+import type { AnyJobDefinition } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
 import { attemptErrorFrom } from './attempt-error.ts';
@@ -76,20 +77,36 @@ export class Worker {
     this.#deps = deps;
     this.#log = deps.log.child({ workerId: this.id });
     for (const queue of settings.queues) this.#hasWork.set(queue, true);
-    this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), { log: this.#log, what: 'completions' });
-    this.#failures = new FlushBatcher((batch) => this.#writeFailures(batch), { log: this.#log, what: 'failures' });
+    this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), {
+      log: this.#log,
+      what: 'completions',
+    });
+    this.#failures = new FlushBatcher((batch) => this.#writeFailures(batch), {
+      log: this.#log,
+      what: 'failures',
+    });
   }
 
   /** Registers the worker's lease and starts claiming. */
   async start(): Promise<void> {
     const { store, now, leaseMs } = this.#deps;
-    await store.workerRegister({ id: this.id, host: hostname(), pid: process.pid, queues: this.settings.queues, now: now(), leaseMs });
+    await store.workerRegister({
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queues: this.settings.queues,
+      now: now(),
+      leaseMs,
+    });
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(leaseMs / 3)));
     if (this.settings.handleSignals) {
       process.once('SIGTERM', this.#signalHandler);
       process.once('SIGINT', this.#signalHandler);
     }
-    this.#log.info({ queues: this.settings.queues, concurrency: this.settings.concurrency }, 'worker started');
+    this.#log.info(
+      { queues: this.settings.queues, concurrency: this.settings.concurrency },
+      'worker started',
+    );
     this.#schedulePoll();
     this.#fill();
   }
@@ -152,12 +169,17 @@ export class Worker {
       const timedOut = new Promise<'timeout'>((resolve) => {
         deadline = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const finished = Promise.all([...this.#running.values()].map((e) => e.outcome)).then(() => 'done' as const);
+      const finished = Promise.all([...this.#running.values()].map((e) => e.outcome)).then(
+        () => 'done' as const,
+      );
       const result = await Promise.race([finished, timedOut]);
       clearTimeout(deadline);
       if (result === 'timeout') {
         const aborted = [...this.#running.values()];
-        this.#log.warn({ count: aborted.length, timeoutMs }, 'shutdown deadline passed; aborting and releasing running jobs');
+        this.#log.warn(
+          { count: aborted.length, timeoutMs },
+          'shutdown deadline passed; aborting and releasing running jobs',
+        );
         for (const execution of aborted) execution.abort(new WorkerShutdownError());
         await this.#returnJobs(aborted.map((e) => e.job.id));
       }
@@ -166,7 +188,9 @@ export class Worker {
     this.#completions.dispose();
     this.#failures.dispose();
     if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
-    await store.workerRemove({ id: this.id }).catch((error: unknown) => this.#log.warn({ err: error }, 'could not remove worker row'));
+    await store
+      .workerRemove({ id: this.id })
+      .catch((error: unknown) => this.#log.warn({ err: error }, 'could not remove worker row'));
     this.#state = 'stopped';
     this.#notifyIdle();
     this.#deps.onStopped(this);
@@ -181,7 +205,8 @@ export class Worker {
         return;
       } catch (error) {
         // The rescuer returns them after the lease if this keeps failing; nothing is lost.
-        if (attempt >= 3) return this.#log.warn({ err: error, count: ids.length }, 'could not return jobs; the rescuer will');
+        if (attempt >= 3)
+          return this.#log.warn({ err: error, count: ids.length }, 'could not return jobs; the rescuer will');
         await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
       }
     }
@@ -223,7 +248,10 @@ export class Worker {
         },
         (error: unknown) => {
           this.#claimRetryMs = Math.min(Math.max(this.#claimRetryMs * 2, 50), 2_000);
-          this.#log.warn({ err: error, queue: claimQueue, retryMs: this.#claimRetryMs }, 'claim failed; retrying');
+          this.#log.warn(
+            { err: error, queue: claimQueue, retryMs: this.#claimRetryMs },
+            'claim failed; retrying',
+          );
           this.#hasWork.set(claimQueue, false);
           setTimeout(() => this.wake(claimQueue), this.#claimRetryMs).unref();
         },
@@ -239,7 +267,11 @@ export class Worker {
   }
 
   #dispatch(): void {
-    while (this.#state === 'running' && this.#running.size < this.settings.concurrency && this.#buffer.length > 0) {
+    while (
+      this.#state === 'running' &&
+      this.#running.size < this.settings.concurrency &&
+      this.#buffer.length > 0
+    ) {
       this.#run(this.#buffer.shift()!);
     }
   }
@@ -257,7 +289,9 @@ export class Worker {
       log,
       now,
       progress: (info, value) =>
-        this.#deps.progress(info.id, value).then(() => events.emit('job:progress', { job: info, progress: value })),
+        this.#deps
+          .progress(info.id, value)
+          .then(() => events.emit('job:progress', { job: info, progress: value })),
     });
     this.#running.set(job.id, execution);
     events.emit('job:active', { job: execution.info, workerId: this.id });
@@ -293,7 +327,11 @@ export class Worker {
   }
 
   async #writeFailures(batch: { item: FailedItem; info: JobInfo; error: AttemptError }[]): Promise<void> {
-    const rows = await this.#deps.store.jobFailMany({ items: batch.map((b) => b.item), workerId: this.id, now: this.#deps.now() });
+    const rows = await this.#deps.store.jobFailMany({
+      items: batch.map((b) => b.item),
+      workerId: this.id,
+      now: this.#deps.now(),
+    });
     const written = new Set(rows.map((row) => row.id));
     const { events } = this.#deps;
     for (const { item, info: job, error } of batch) {
@@ -301,7 +339,10 @@ export class Worker {
       events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
       if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
       else events.emit('job:dead', { job, error });
-      this.#log.warn({ jobId: job.id, job: job.name, attempt: job.attempt, err: error.message, retryAt: item.retryAt }, 'job attempt failed');
+      this.#log.warn(
+        { jobId: job.id, job: job.name, attempt: job.attempt, err: error.message, retryAt: item.retryAt },
+        'job attempt failed',
+      );
     }
   }
 
@@ -311,7 +352,14 @@ export class Worker {
       const beat = await store.workerHeartbeat({ id: this.id, now: now(), leaseMs });
       if (!beat.alive && this.#state !== 'stopped') {
         this.#log.warn('lease had expired (process paused or database unreachable); registering again');
-        await store.workerRegister({ id: this.id, host: hostname(), pid: process.pid, queues: this.settings.queues, now: now(), leaseMs });
+        await store.workerRegister({
+          id: this.id,
+          host: hostname(),
+          pid: process.pid,
+          queues: this.settings.queues,
+          now: now(),
+          leaseMs,
+        });
       }
       for (const id of beat.cancelledIds) this.cancelled(id);
     } catch (error) {

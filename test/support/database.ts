@@ -45,7 +45,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one query on a short-lived connection (assertions on table contents). */
-export async function sql<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

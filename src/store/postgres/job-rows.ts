@@ -1,13 +1,16 @@
 /** Maps rows of the jobs and job_runs queries to the store's types. */
 import type { BackoffPolicy } from '../../core/backoff.ts';
 import type { AttemptError, JobRecord, JobState } from '../../core/job.ts';
-import type { ClaimedJob } from '../store.ts';
 import type { Row } from '../sql-driver.ts';
+import type { ClaimedJob } from '../store.ts';
 
 const asDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
-const asDateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : asDate(value));
-const asStringOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const asNumberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const asDateOrNull = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : asDate(value);
+const asStringOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+const asNumberOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
 
 export function claimedJobFromRow(row: Row): ClaimedJob {
   return {

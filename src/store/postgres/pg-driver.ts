@@ -27,7 +27,9 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   const log = options.logger;
   // An idle client whose connection drops emits here; without a listener the process would crash.
-  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'));
+  pool.on('error', (error) =>
+    log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'),
+  );
   let closed = false;
 
   return {

@@ -2,8 +2,9 @@
  * The Store over any SqlDriver (node-postgres or PGlite): every method runs one named SQL file.
  * Batches travel as one jsonb parameter, which every driver and user executor passes unchanged.
  */
-import { DatabaseUnavailableError } from '../../core/errors.ts';
+
 import type { NewJob } from '../../core/enqueue-options.ts';
+import { DatabaseUnavailableError } from '../../core/errors.ts';
 import type { JobState } from '../../core/job.ts';
 import type { Row, SqlDriver } from '../sql-driver.ts';
 import type { InsertedJob, JobFilter, SqlExecutor, Store } from '../store.ts';
@@ -56,7 +57,9 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       return driver.transaction(async (session) => {
         await session.query(querySql(schema, 'migration-lock'), [schema]);
         await session.exec(querySql(schema, 'migration-prepare'));
-        const applied = new Set((await session.query(querySql(schema, 'migration-list'))).map((r) => Number(r.version)));
+        const applied = new Set(
+          (await session.query(querySql(schema, 'migration-list'))).map((r) => Number(r.version)),
+        );
         const done: number[] = [];
         for (const migration of migrations(schema)) {
           if (applied.has(migration.version)) continue;
@@ -87,7 +90,10 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       const rows = executor
         ? await runOn(executor, querySql(schema, 'job-insert-many'), values)
         : await run('job-insert-many', values);
-      const results: InsertedJob[] = rows.map((row) => ({ id: String(row.id), created: Boolean(row.created) }));
+      const results: InsertedJob[] = rows.map((row) => ({
+        id: String(row.id),
+        created: Boolean(row.created),
+      }));
       const held = rows.filter((row) => !row.created).map((row) => String(row.unique_key));
       if (held.length > 0) {
         const lookup = executor
@@ -103,7 +109,9 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
 
     async jobClaim({ queue, workerId, limit, now }) {
       const rows = await run('job-claim', [queue, workerId, limit, now]);
-      return rows.map(claimedJobFromRow).sort((a, b) => a.priority - b.priority || Number(a.id) - Number(b.id));
+      return rows
+        .map(claimedJobFromRow)
+        .sort((a, b) => a.priority - b.priority || Number(a.id) - Number(b.id));
     },
 
     async jobCompleteMany({ items, workerId }) {
@@ -195,7 +203,11 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
 
     async jobCountByState({ queue }) {
       const rows = await run('job-count-by-state', [queue ?? null]);
-      return rows.map((row) => ({ queue: String(row.queue), state: String(row.state) as JobState, count: Number(row.count) }));
+      return rows.map((row) => ({
+        queue: String(row.queue),
+        state: String(row.state) as JobState,
+        count: Number(row.count),
+      }));
     },
 
     async jobPruneFinished({ queue, keepCount, finishedBefore, limit }) {

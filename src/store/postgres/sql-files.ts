@@ -17,7 +17,10 @@ export interface Migration {
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) {
-    throw new ValidationError('schema', `${JSON.stringify(schema)} is not a valid schema name; use lowercase letters, digits and "_"`);
+    throw new ValidationError(
+      'schema',
+      `${JSON.stringify(schema)} is not a valid schema name; use lowercase letters, digits and "_"`,
+    );
   }
 }
 

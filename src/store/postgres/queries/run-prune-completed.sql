@@ -4,7 +4,7 @@
 WITH doomed AS (
   (SELECT id FROM conveyor.job_runs
    WHERE queue = $1::text AND status = 'completed' AND $2::integer IS NOT NULL
-   ORDER BY finished_at DESC
+   ORDER BY finished_at DESC, id DESC
    OFFSET COALESCE($2::integer, 0) LIMIT $4::integer)
   UNION
   (SELECT id FROM conveyor.job_runs

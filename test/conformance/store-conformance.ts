@@ -1,0 +1,406 @@
+/**
+ * The store conformance suite: every Store adapter must pass it unchanged. Time is passed in, so
+ * leases, delays and retention are tested without sleeping.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { NewJob } from '../../src/core/enqueue-options.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export interface StoreFixture {
+  store: Store;
+  /** Empties every table between tests. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const at = (ms: number): Date => new Date(T0.getTime() + ms);
+
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    queue: 'q',
+    name: 'job',
+    payload: { n: 1 },
+    priority: 0,
+    runAt: T0,
+    maxAttempts: 3,
+    backoff: null,
+    timeoutMs: null,
+    tenantId: null,
+    groupKey: null,
+    uniqueKey: null,
+    uniqueUntil: null,
+    metadata: null,
+    ...overrides,
+  };
+}
+
+export function describeStoreConformance(adapter: string, open: () => Promise<StoreFixture>): void {
+  describe(`Store conformance: ${adapter}`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+
+    beforeAll(async () => {
+      fixture = await open();
+      store = fixture.store;
+      await store.migrate();
+    });
+    afterAll(async () => {
+      await fixture?.close();
+    });
+    beforeEach(async () => {
+      await fixture.reset();
+    });
+
+    const register = (id: string, now = T0, leaseMs = 10_000) =>
+      store.workerRegister({ id, host: 'h', pid: 1, queues: ['q'], now, leaseMs });
+
+    it('migrates once and reports the schema current', async () => {
+      expect(await store.migrate()).toEqual([]);
+      const status = await store.migrationStatus();
+      expect(status.applied).toBe(status.latest);
+      expect(status.latest).toBeGreaterThan(0);
+    });
+
+    it('inserts a batch in order, ready when due and scheduled when not', async () => {
+      const inserted = await store.jobInsertMany({
+        jobs: [newJob(), newJob({ runAt: at(60_000) }), newJob({ payload: { n: 3 } })],
+        now: T0,
+      });
+      expect(inserted.map((r) => r.created)).toEqual([true, true, true]);
+      expect(Number(inserted[1]!.id)).toBeGreaterThan(Number(inserted[0]!.id));
+      const states = await Promise.all(inserted.map(async (r) => (await store.jobGet({ id: r.id }))?.state));
+      expect(states).toEqual(['ready', 'scheduled', 'ready']);
+      const third = await store.jobGet({ id: inserted[2]!.id });
+      expect(third?.payload).toEqual({ n: 3 });
+    });
+
+    it('dedupes a unique key while its job is unfinished, then releases it', async () => {
+      const [first] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
+      const [again] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
+      expect(again).toEqual({ id: first!.id, created: false });
+      await register('w');
+      const [claimed] = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await store.jobCompleteMany({
+        items: [{ id: claimed!.id, result: null, startedAt: T0, finishedAt: T0 }],
+        workerId: 'w',
+      });
+      const [after] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
+      expect(after!.created).toBe(true);
+      expect(after!.id).not.toBe(first!.id);
+    });
+
+    it('holds a unique key with a window until it expires, even after the job completes', async () => {
+      const [first] = await store.jobInsertMany({
+        jobs: [newJob({ uniqueKey: 'day', uniqueUntil: at(1_000) })],
+        now: T0,
+      });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await store.jobCompleteMany({
+        items: [{ id: first!.id, result: 1, startedAt: T0, finishedAt: T0 }],
+        workerId: 'w',
+      });
+      const [within] = await store.jobInsertMany({
+        jobs: [newJob({ uniqueKey: 'day', uniqueUntil: at(2_000) })],
+        now: at(500),
+      });
+      expect(within).toEqual({ id: first!.id, created: false });
+      const [afterWindow] = await store.jobInsertMany({
+        jobs: [newJob({ uniqueKey: 'day', uniqueUntil: at(3_000) })],
+        now: at(1_500),
+      });
+      expect(afterWindow!.created).toBe(true);
+      expect(await store.keyPruneExpired({ now: at(10_000), limit: 100 })).toBe(1);
+    });
+
+    it('claims by priority then FIFO, only ready jobs of the queue, up to the limit', async () => {
+      const ids = await store.jobInsertMany({
+        jobs: [
+          newJob({ priority: 5 }),
+          newJob({ priority: 1 }),
+          newJob({ priority: 1 }),
+          newJob({ queue: 'other' }),
+          newJob({ runAt: at(5_000) }),
+        ],
+        now: T0,
+      });
+      await register('w');
+      const claimed = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: T0 });
+      expect(claimed.map((j) => j.id)).toEqual([ids[1]!.id, ids[2]!.id, ids[0]!.id]);
+      expect(claimed.every((j) => j.attempt === 1 && j.queue === 'q')).toBe(true);
+      expect(await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: T0 })).toEqual([]);
+      const limited = await store.jobClaim({ queue: 'other', workerId: 'w', limit: 0, now: T0 });
+      expect(limited).toEqual([]);
+    });
+
+    it('never hands one job to two concurrent claims', async () => {
+      await store.jobInsertMany({ jobs: Array.from({ length: 200 }, () => newJob()), now: T0 });
+      await register('a');
+      await register('b');
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.jobClaim({ queue: 'q', workerId: i % 2 ? 'a' : 'b', limit: 40, now: T0 }),
+        ),
+      );
+      const ids = claims.flat().map((j) => j.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(200);
+    });
+
+    it('completes a batch into run history in one call; a job no longer active is left alone', async () => {
+      const [a, b] = await store.jobInsertMany({ jobs: [newJob(), newJob()], now: T0 });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      const done = await store.jobCompleteMany({
+        items: [
+          { id: a!.id, result: { ok: true }, startedAt: at(1), finishedAt: at(5) },
+          { id: b!.id, result: null, startedAt: at(1), finishedAt: at(5) },
+        ],
+        workerId: 'w',
+      });
+      expect(done).toEqual([a!.id]);
+      const record = await store.jobGet({ id: a!.id });
+      expect(record).toMatchObject({ state: 'completed', result: { ok: true }, attempt: 1 });
+      expect(record?.finishedAt?.getTime()).toBe(at(5).getTime());
+      expect((await store.jobGet({ id: b!.id }))?.state).toBe('ready');
+    });
+
+    it('fails attempts into scheduled, ready or dead, keeping every error', async () => {
+      const jobs = await store.jobInsertMany({
+        jobs: [newJob(), newJob(), newJob({ maxAttempts: 1 })],
+        now: T0,
+      });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 3, now: T0 });
+      const error = (m: string) => ({ attempt: 1, message: m, at: T0.toISOString() });
+      const states = await store.jobFailMany({
+        items: [
+          { id: jobs[0]!.id, error: error('later'), retryAt: at(60_000), startedAt: T0, finishedAt: T0 },
+          { id: jobs[1]!.id, error: error('now'), retryAt: T0, startedAt: T0, finishedAt: T0 },
+          { id: jobs[2]!.id, error: error('dead'), retryAt: null, startedAt: T0, finishedAt: T0 },
+        ],
+        workerId: 'w',
+        now: T0,
+      });
+      const byId = new Map(states.map((s) => [s.id, s.state]));
+      expect([byId.get(jobs[0]!.id), byId.get(jobs[1]!.id), byId.get(jobs[2]!.id)]).toEqual([
+        'scheduled',
+        'ready',
+        'dead',
+      ]);
+      const dead = await store.jobGet({ id: jobs[2]!.id });
+      expect(dead?.errors.map((e) => e.message)).toEqual(['dead']);
+      expect(dead?.finishedAt).not.toBeNull();
+      const listed = await store.jobList({ filter: { states: ['dead'] }, limit: 10 });
+      expect(listed.map((j) => j.id)).toEqual([jobs[2]!.id]);
+    });
+
+    it('promotes due scheduled jobs in batches and reports the next due time', async () => {
+      await store.jobInsertMany({
+        jobs: [newJob({ runAt: at(1_000) }), newJob({ runAt: at(2_000) }), newJob({ runAt: at(9_000) })],
+        now: T0,
+      });
+      expect(await store.jobPromoteDue({ now: at(500), limit: 10 })).toEqual({
+        promoted: 0,
+        nextRunAt: at(1_000),
+      });
+      const first = await store.jobPromoteDue({ now: at(2_500), limit: 1 });
+      expect(first.promoted).toBe(1);
+      const second = await store.jobPromoteDue({ now: at(2_500), limit: 10 });
+      expect(second).toEqual({ promoted: 1, nextRunAt: at(9_000) });
+      await register('w');
+      expect(await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: at(2_500) })).toHaveLength(2);
+    });
+
+    it('rescues the jobs of an expired worker, counting the attempt, and kills a job out of attempts', async () => {
+      const [keep, last] = await store.jobInsertMany({
+        jobs: [newJob(), newJob({ maxAttempts: 1 })],
+        now: T0,
+      });
+      await register('gone', T0, 1_000);
+      await register('alive', T0, 60_000);
+      await store.jobClaim({ queue: 'q', workerId: 'gone', limit: 2, now: T0 });
+      expect(await store.jobRescueExpired({ now: at(500) })).toEqual([]);
+      const rescued = await store.jobRescueExpired({ now: at(1_500) });
+      expect(rescued.map((r) => [r.id, r.state, r.lostWorker]).sort()).toEqual(
+        [
+          [keep!.id, 'ready', 'gone'],
+          [last!.id, 'dead', 'gone'],
+        ].sort(),
+      );
+      const again = await store.jobClaim({ queue: 'q', workerId: 'alive', limit: 5, now: at(1_600) });
+      expect(again.map((j) => [j.id, j.attempt])).toEqual([[keep!.id, 2]]);
+      expect((await store.jobGet({ id: last!.id }))?.errors[0]?.code).toBe('WORKER_LOST');
+    });
+
+    it('keeps a worker alive while it beats, and returns unstarted jobs without counting the attempt', async () => {
+      const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
+      await register('w', T0, 1_000);
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      expect((await store.workerHeartbeat({ id: 'w', now: at(900), leaseMs: 1_000 })).alive).toBe(true);
+      expect(await store.jobRescueExpired({ now: at(1_500) })).toEqual([]);
+      expect(await store.jobReturnMany({ ids: [job!.id], workerId: 'w' })).toEqual([job!.id]);
+      const back = await store.jobGet({ id: job!.id });
+      expect(back).toMatchObject({ state: 'ready', attempt: 0 });
+      await store.workerRemove({ id: 'w' });
+      expect((await store.workerHeartbeat({ id: 'w', now: at(2_000), leaseMs: 1_000 })).alive).toBe(false);
+    });
+
+    it('cancels queued and running jobs; the owner learns of it on its heartbeat', async () => {
+      const [queued, running] = await store.jobInsertMany({
+        jobs: [newJob({ priority: 9 }), newJob({ uniqueKey: 'c' })],
+        now: T0,
+      });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({ previousState: 'ready' });
+      expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({ previousState: 'active' });
+      expect(await store.jobCancel({ id: running!.id, now: T0 })).toBeNull();
+      const beat = await store.workerHeartbeat({ id: 'w', now: T0, leaseMs: 10_000 });
+      expect(beat.cancelledIds).toEqual([running!.id]);
+      expect((await store.workerHeartbeat({ id: 'w', now: T0, leaseMs: 10_000 })).cancelledIds).toEqual([]);
+      expect(
+        await store.jobCompleteMany({
+          items: [{ id: running!.id, result: null, startedAt: T0, finishedAt: T0 }],
+          workerId: 'w',
+        }),
+      ).toEqual([]);
+      const [reused] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'c' })], now: T0 });
+      expect(reused!.created).toBe(true);
+    });
+
+    it('replays dead jobs with fresh attempts and keeps their errors', async () => {
+      const [job] = await store.jobInsertMany({ jobs: [newJob({ maxAttempts: 1 })], now: T0 });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await store.jobFailMany({
+        items: [
+          {
+            id: job!.id,
+            error: { attempt: 1, message: 'boom', at: T0.toISOString() },
+            retryAt: null,
+            startedAt: T0,
+            finishedAt: T0,
+          },
+        ],
+        workerId: 'w',
+        now: T0,
+      });
+      expect(await store.jobReplay({ filter: { queue: 'q' }, now: at(10) })).toEqual([job!.id]);
+      const replayed = await store.jobGet({ id: job!.id });
+      expect(replayed).toMatchObject({ state: 'ready', attempt: 0 });
+      expect(replayed?.errors).toHaveLength(1);
+      expect(await store.jobReplay({ filter: {}, now: at(10) })).toEqual([]);
+    });
+
+    it('counts jobs by queue and state, including retained completed runs', async () => {
+      await store.jobInsertMany({
+        jobs: [newJob(), newJob(), newJob({ queue: 'b', runAt: at(1_000) })],
+        now: T0,
+      });
+      await register('w');
+      const [claimed] = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await store.jobCompleteMany({
+        items: [{ id: claimed!.id, result: null, startedAt: T0, finishedAt: T0 }],
+        workerId: 'w',
+      });
+      const counts = await store.jobCountByState({});
+      expect(counts).toEqual([
+        { queue: 'b', state: 'scheduled', count: 1 },
+        { queue: 'q', state: 'completed', count: 1 },
+        { queue: 'q', state: 'ready', count: 1 },
+      ]);
+    });
+
+    it('prunes completed runs and dead jobs by count and by age, in batches', async () => {
+      const jobs = await store.jobInsertMany({
+        jobs: Array.from({ length: 6 }, () => newJob({ maxAttempts: 1 })),
+        now: T0,
+      });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 6, now: T0 });
+      await store.jobCompleteMany({
+        items: jobs
+          .slice(0, 3)
+          .map((j, i) => ({ id: j.id, result: null, startedAt: at(i), finishedAt: at(i * 1_000) })),
+        workerId: 'w',
+      });
+      await store.jobFailMany({
+        items: jobs.slice(3).map((j, i) => ({
+          id: j.id,
+          error: { attempt: 1, message: 'x', at: T0.toISOString() },
+          retryAt: null,
+          startedAt: T0,
+          finishedAt: at(i * 1_000),
+        })),
+        workerId: 'w',
+        now: T0,
+      });
+      const keepTwo = { queue: 'q', keepCount: 2, finishedBefore: null, limit: 100 };
+      expect(await store.runPruneCompleted(keepTwo)).toBe(1);
+      expect(await store.runPruneCompleted(keepTwo)).toBe(0);
+      expect(await store.jobGet({ id: jobs[0]!.id })).toBeNull();
+      expect((await store.jobGet({ id: jobs[2]!.id }))?.state).toBe('completed');
+      const byAge = { queue: 'q', keepCount: null, finishedBefore: at(1_500), limit: 1 };
+      expect(await store.jobPruneFinished(byAge)).toBe(1);
+      expect(await store.jobPruneFinished(byAge)).toBe(1);
+      expect(await store.jobPruneFinished(byAge)).toBe(0);
+      expect((await store.jobGet({ id: jobs[5]!.id }))?.state).toBe('dead');
+      expect(
+        await store.jobPruneFinished({ queue: 'other', keepCount: 0, finishedBefore: null, limit: 10 }),
+      ).toBe(0);
+    });
+
+    it('records progress only for active jobs', async () => {
+      const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
+      expect(await store.jobProgressSet({ id: job!.id, progress: 10 })).toBe(false);
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      expect(await store.jobProgressSet({ id: job!.id, progress: { pct: 50 } })).toBe(true);
+      expect((await store.jobGet({ id: job!.id }))?.progress).toEqual({ pct: 50 });
+    });
+
+    it('wakes listeners when jobs become ready, and tells owners of cancellations', async () => {
+      const ready: string[] = [];
+      const cancelled: string[] = [];
+      let signal: () => void = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        signal = resolve;
+      });
+      const unlisten = await store.listen({
+        ready: (queue) => {
+          ready.push(queue);
+          if (cancelled.length > 0) signal();
+        },
+        cancelled: (id) => {
+          cancelled.push(id);
+          if (ready.length > 0) signal();
+        },
+        reconnected: () => {},
+      });
+      await store.jobInsertMany({
+        jobs: [
+          newJob({ queue: 'wake' }),
+          newJob({ queue: 'wake' }),
+          newJob({ queue: 'later', runAt: at(1_000) }),
+        ],
+        now: T0,
+      });
+      const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
+      await register('w');
+      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await store.jobCancel({ id: job!.id, now: T0 });
+      await arrived;
+      await unlisten();
+      expect(ready).toContain('wake');
+      expect(ready).not.toContain('later');
+      expect(cancelled).toEqual([job!.id]);
+    });
+
+    it('treats malformed ids as unknown', async () => {
+      expect(await store.jobGet({ id: 'nope' })).toBeNull();
+      expect(await store.jobCancel({ id: '1; drop table', now: T0 })).toBeNull();
+    });
+  });
+}

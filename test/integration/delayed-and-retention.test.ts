@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { defineJob } from '../../src/index.ts';
+import { useConveyorDatabase } from '../support/conveyor.ts';
+import { sql } from '../support/database.ts';
+
+const db = useConveyorDatabase();
+
+describe('delayed jobs', () => {
+  it('runs a delayed job no earlier than its time, promoted in batches', async () => {
+    const startedAt = new Map<string, number>();
+    const reminder = defineJob({
+      name: 'reminder',
+      handler: ({ job }) => {
+        startedAt.set(job.id, Date.now());
+      },
+    });
+    const conveyor = db.open({ jobs: [reminder], schema: 'delayed' });
+    await conveyor.worker({ handleSignals: false }).start();
+    const enqueuedAt = Date.now();
+    const ids = await Promise.all([300, 300, 600].map((delay) => conveyor.enqueue(reminder, {}, { delay })));
+    expect((await conveyor.getJob(ids[0]!.id))?.state).toBe('scheduled');
+    await expect.poll(() => startedAt.size, { timeout: 5_000 }).toBe(3);
+    expect(startedAt.get(ids[0]!.id)! - enqueuedAt).toBeGreaterThanOrEqual(300);
+    expect(startedAt.get(ids[2]!.id)! - enqueuedAt).toBeGreaterThanOrEqual(600);
+  });
+
+  it('promotes jobs delayed by another process within the promote interval', async () => {
+    let ran = 0;
+    const ping = defineJob({
+      name: 'ping',
+      handler: () => {
+        ran += 1;
+      },
+    });
+    const worker = db.open({ jobs: [ping], schema: 'delayed_remote', promoteInterval: 200 });
+    const producer = db.open({ jobs: [ping], schema: 'delayed_remote' });
+    await worker.worker({ handleSignals: false }).start();
+    await producer.enqueue(ping, {}, { delay: 100 });
+    await expect.poll(() => ran, { timeout: 3_000 }).toBe(1);
+  });
+});
+
+describe('retention', () => {
+  it('keeps completed and dead jobs per queue by count, pruning the oldest', async () => {
+    const ok = defineJob<{ n: number }>({ name: 'ok', queue: 'ics', handler: ({ payload }) => payload.n });
+    const bad = defineJob({
+      name: 'bad',
+      queue: 'ics',
+      defaults: { attempts: 1 },
+      handler: () => {
+        throw new Error('no');
+      },
+    });
+    const conveyor = db.open({
+      jobs: [ok, bad],
+      schema: 'retention',
+      queues: { ics: { retention: { completed: { count: 2 }, failed: { count: 1 } } } },
+    });
+    await conveyor.worker({ concurrency: 1, prefetch: 0, handleSignals: false }).start();
+    let finished = 0;
+    const all = new Promise<void>((resolve) => {
+      const count = () => {
+        finished += 1;
+        if (finished === 8) resolve();
+      };
+      conveyor.on('job:completed', count);
+      conveyor.on('job:dead', count);
+    });
+    for (let n = 0; n < 5; n += 1) await conveyor.enqueue(ok, { n });
+    for (let n = 0; n < 3; n += 1) await conveyor.enqueue(bad, {});
+    await all;
+    const report = await conveyor.prune();
+    expect(report).toMatchObject({ completed: 3, failed: 2 });
+    const kept = await sql<{ result: number }>(
+      db.url,
+      "SELECT result FROM retention.job_runs WHERE status = 'completed' ORDER BY result",
+    );
+    expect(kept.map((r) => r.result)).toEqual([3, 4]);
+    const stats = await conveyor.stats();
+    expect(stats).toEqual([
+      { queue: 'ics', counts: { scheduled: 0, ready: 0, active: 0, completed: 2, dead: 1, cancelled: 0 } },
+    ]);
+    expect(await conveyor.prune()).toEqual({ completed: 0, failed: 0, keys: 0 });
+  });
+});

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type Conveyor, type ConveyorOptions, createConveyor } from '../../src/index.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { testLogger } from './silent-logger.ts';
+
+/**
+ * Gives a test file a fresh database and a factory for Conveyor instances on it; every instance
+ * and the database are closed and dropped after the file.
+ */
+export function useConveyorDatabase(): {
+  readonly url: string;
+  open(options: Omit<ConveyorOptions, 'databaseUrl'>): Conveyor;
+} {
+  let database: TestDatabase | null = null;
+  const opened: Conveyor[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.close()));
+    await database?.drop();
+  });
+  return {
+    get url() {
+      if (!database) throw new Error('database not created yet (use inside tests)');
+      return database.url;
+    },
+    open(options) {
+      const conveyor = createConveyor({ logger: testLogger, ...options, databaseUrl: this.url });
+      opened.push(conveyor);
+      return conveyor;
+    },
+  };
+}
