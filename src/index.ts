@@ -1,6 +1,8 @@
 /**
  * Conveyor's public API. Everything not exported here is internal.
  */
+
+export { defineConfig } from './cli/config.ts';
 export {
   type Conveyor,
   createConveyor,

@@ -3,11 +3,10 @@
  * dead-letter replay, stats and lifecycle events over one store. The store opens lazily on first
  * use and, unless `migrate: 'verify'`, brings its schema up to date under the migration lock.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../core/duration.ts';
 import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
-import { MigrationRequiredError, UnknownJobError, ValidationError } from '../core/errors.ts';
+import { UnknownJobError, ValidationError } from '../core/errors.ts';
 import type { JobRecord, JobState } from '../core/job.ts';
 import type { AnyJobDefinition, JobDefinition } from '../core/job-definition.ts';
 import {
@@ -16,15 +15,14 @@ import {
   type LifecycleEvents,
 } from '../events/lifecycle-events.ts';
 import { createLogger } from '../log/logger.ts';
-import { Promoter } from '../maintenance/promoter.ts';
-import { type PruneReport, Pruner, pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
-import { Rescuer } from '../maintenance/rescuer.ts';
+import { type PruneReport, pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
 import type { JobFilter, SqlExecutor, Store } from '../store/store.ts';
-import { startExecution } from '../worker/job-execution.ts';
+import { type InProcessRun, runInProcess } from '../worker/run-in-process.ts';
 import { Worker } from '../worker/worker.ts';
+import { BackgroundServices } from './background-services.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
 import { InsertBatcher } from './insert-batcher.ts';
-import { openStore } from './open-store.ts';
+import { createStoreHandle } from './store-handle.ts';
 
 export interface EnqueuedJob {
   id: string;
@@ -61,10 +59,7 @@ export type ReplayTarget =
   | { ids: string[] }
   | { all: true; queue?: string; name?: string; tenantId?: string };
 
-export interface RunResult {
-  result: unknown;
-  durationMs: number;
-}
+export type RunResult = InProcessRun;
 
 export type Conveyor = ReturnType<typeof createConveyor>;
 
@@ -98,92 +93,20 @@ export function createConveyor(options: ConveyorOptions) {
   const events = new LifecycleEmitter(log);
   const workers = new Set<Worker>();
   // A retry of this process's job is due at a known time: promote it then, not at the next poll.
-  events.on('job:retrying', ({ retryAt }) => services?.promoter.scheduledAt(retryAt));
+  events.on('job:retrying', ({ retryAt }) => services.scheduledAt(retryAt));
 
-  let storePromise: Promise<Store> | null = null;
-  let closed = false;
-  const store = (): Promise<Store> => {
-    if (closed) return Promise.reject(new Error('this Conveyor instance is closed'));
-    storePromise ??= (async () => {
-      const opened = await openStore(settings, log);
-      try {
-        if (settings.migrate === 'auto') await opened.migrate();
-        else {
-          const status = await opened.migrationStatus();
-          if (status.applied < status.latest)
-            throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
-        }
-      } catch (error) {
-        await opened.close().catch(() => {});
-        storePromise = null;
-        throw error;
-      }
-      return opened;
-    })();
-    return storePromise;
-  };
-
-  // Background services run while at least one worker runs.
-  let services: {
-    promoter: Promoter;
-    rescuer: Rescuer;
-    pruner: Pruner;
-    unlisten: () => Promise<void>;
-  } | null = null;
+  const handle = createStoreHandle(settings, log);
+  const store = (): Promise<Store> => handle.ready();
   const retentionByQueue = (): Map<string, RetentionPolicy> =>
     new Map(knownQueues.map((q) => [q, settings.retention(q)]));
-
-  let servicesStarting: Promise<void> | null = null;
-  const startServices = (s: Store): Promise<void> => {
-    if (services) return Promise.resolve();
-    servicesStarting ??= launchServices(s).finally(() => {
-      servicesStarting = null;
-    });
-    return servicesStarting;
-  };
-  const launchServices = async (s: Store): Promise<void> => {
-    const promoter = new Promoter(s, now, settings.promoteIntervalMs, log);
-    const rescuer = new Rescuer(s, now, settings.rescueIntervalMs, events, log);
-    const pruner = new Pruner(s, retentionByQueue, now, settings.pruneIntervalMs, log);
-    const unlisten = await s.listen({
-      ready: (queue) => {
-        for (const worker of workers) worker.wake(queue);
-      },
-      cancelled: (jobId) => {
-        for (const worker of workers) worker.cancelled(jobId);
-      },
-      reconnected: () => {
-        for (const worker of workers) worker.wake();
-        promoter.scheduledAt(now());
-      },
-    });
-    services = { promoter, rescuer, pruner, unlisten };
-    promoter.start();
-    rescuer.start();
-    pruner.start();
-  };
-
-  let servicesStopping: Promise<unknown> = Promise.resolve();
-  const stopServices = (): Promise<unknown> => {
-    const running = services;
-    services = null;
-    if (running) {
-      servicesStopping = Promise.all([
-        running.promoter.stop(),
-        running.rescuer.stop(),
-        running.pruner.stop(),
-        running.unlisten(),
-      ]);
-    }
-    return servicesStopping;
-  };
+  const services = new BackgroundServices(settings, workers, retentionByQueue, events, log);
 
   const inserter = new InsertBatcher(store, now, {
     onInserted: (jobs: NewJob[]) => {
       const at = now().getTime();
       for (const job of jobs) {
         if (job.runAt.getTime() <= at) for (const worker of workers) worker.wake(job.queue);
-        else services?.promoter.scheduledAt(job.runAt);
+        else services.scheduledAt(job.runAt);
       }
     },
   });
@@ -273,20 +196,12 @@ export function createConveyor(options: ConveyorOptions) {
           );
         seenKeys.add(p.uniqueKey);
       }
-      const s = await store();
-      const results: EnqueuedJob[] = [];
-      for (let offset = 0; offset < prepared.length; offset += 1_000) {
-        const chunk = prepared.slice(offset, offset + 1_000);
-        results.push(
-          ...(await s.jobInsertMany({
-            jobs: chunk,
-            now: at,
-            ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}),
-          })),
-        );
-      }
-      for (const queue of new Set(prepared.map((p) => p.queue)))
-        for (const worker of workers) worker.wake(queue);
+      const results = await (await store()).jobInsertMany({
+        jobs: prepared,
+        now: at,
+        ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}),
+      });
+      if (!bulkOptions.tx) for (const worker of workers) worker.wake(definition.queue);
       return results;
     },
 
@@ -335,12 +250,12 @@ export function createConveyor(options: ConveyorOptions) {
               },
               onStopped: (stopped) => {
                 workers.delete(stopped);
-                if (workers.size === 0) void stopServices();
+                if (workers.size === 0) void services.stop();
               },
             },
           );
           workers.add(worker);
-          await startServices(s);
+          await services.start(s);
           await worker.start();
           return worker;
         },
@@ -369,33 +284,7 @@ export function createConveyor(options: ConveyorOptions) {
           maxPayloadBytes: settings.maxPayloadBytes,
         },
       );
-      const execution = startExecution(
-        {
-          id: `run-${randomUUID()}`,
-          queue: prepared.queue,
-          name: prepared.name,
-          payload: prepared.payload,
-          priority: prepared.priority,
-          attempt: 1,
-          maxAttempts: 1,
-          backoff: null,
-          timeoutMs: prepared.timeoutMs,
-          tenantId: prepared.tenantId,
-          groupKey: prepared.groupKey,
-          metadata: prepared.metadata,
-          createdAt: now(),
-        },
-        definition,
-        {
-          log,
-          now,
-          progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress'),
-        },
-        runOptions.dryRun ?? false,
-      );
-      const outcome = await execution.outcome;
-      if (outcome.kind !== 'completed') throw outcome.kind === 'failed' ? outcome.error : outcome.reason;
-      return { result: outcome.result, durationMs: now().getTime() - execution.startedAt.getTime() };
+      return runInProcess(definition, prepared, { dryRun: runOptions.dryRun ?? false, log, now });
     },
 
     /** A job by id: live, dead, cancelled, or completed (while its run is retained). */
@@ -443,6 +332,9 @@ export function createConveyor(options: ConveyorOptions) {
         if ('ids' in target) {
           if (!Array.isArray(target.ids) || target.ids.length === 0)
             throw new ValidationError('ids', 'give at least one job id, or { all: true }');
+          const bad = target.ids.find((id) => !/^\d{1,19}$/.test(String(id)));
+          if (bad !== undefined)
+            throw new ValidationError('ids', `${JSON.stringify(bad)} is not a job id (ids are digits)`);
           filter = { ids: target.ids.map(String) };
         } else if (target.all === true) {
           filter = {
@@ -478,18 +370,13 @@ export function createConveyor(options: ConveyorOptions) {
     },
 
     /** Applies pending migrations; returns the versions applied. */
-    async migrate(): Promise<number[]> {
-      const s = storePromise ? await store() : await openStore(settings, log);
-      try {
-        return await s.migrate();
-      } finally {
-        if (!storePromise) await s.close();
-      }
+    migrate(): Promise<number[]> {
+      return handle.migrate();
     },
 
-    /** Checks that the database answers. */
+    /** Checks that the database answers (throws DatabaseUnavailableError); needs no migration. */
     async ping(): Promise<void> {
-      await (await store()).ping();
+      await (await handle.connected()).ping();
     },
 
     on<E extends LifecycleEventName>(event: E, listener: (payload: LifecycleEvents[E]) => void): () => void {
@@ -506,12 +393,10 @@ export function createConveyor(options: ConveyorOptions) {
 
     /** Stops every worker (gracefully), waits for pending enqueues, and closes the store. Idempotent. */
     async close(): Promise<void> {
-      if (closed) return;
       await Promise.all([...workers].map((worker) => worker.stop()));
-      await stopServices();
+      await services.stop();
       await inserter.settled();
-      closed = true;
-      if (storePromise) await (await storePromise.catch(() => null))?.close();
+      await handle.close();
     },
 
     logger: log,

@@ -35,7 +35,7 @@ export class UnknownJobError extends ConveyorError {
     const list = known.length > 0 ? known.join(', ') : '(none registered)';
     super(
       'UNKNOWN_JOB',
-      `job "${name}" is not registered; known jobs: ${list}. Add it to createConveyor({ jobs })`,
+      `job "${name}" is not registered; known jobs: ${list}. Register it in the jobs list (createConveyor({ jobs }) or conveyor.config.ts)`,
     );
   }
 }

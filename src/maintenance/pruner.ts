@@ -4,7 +4,7 @@
  * locks for long. When nothing is due each rule costs one index probe, so idle cost stays flat.
  */
 import type { Logger } from 'pino';
-import type { RetentionRule, Store } from '../store/store.ts';
+import type { RetentionRule, RunStatus, Store } from '../store/store.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
 const BATCH = 1_000;
@@ -17,9 +17,23 @@ export interface RetentionPolicy {
 }
 
 export interface PruneReport {
+  /** Completed run rows deleted. */
   completed: number;
+  /** Dead and cancelled jobs deleted. */
   failed: number;
+  /** Run rows of failed, dead, stalled or cancelled attempts deleted (same rule as `failed`). */
+  failedRuns: number;
+  /** Expired unique-key reservations deleted. */
   keys: number;
+}
+
+const FAILURE_STATUSES: RunStatus[] = ['failed', 'dead', 'stalled', 'cancelled'];
+
+/** Repeats a batched delete until a batch comes back short; returns the total deleted. */
+async function untilShort(deleteBatch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let deleted = BATCH; deleted >= BATCH; total += deleted) deleted = await deleteBatch();
+  return total;
 }
 
 export async function pruneOnce(
@@ -27,7 +41,7 @@ export async function pruneOnce(
   queues: ReadonlyMap<string, RetentionPolicy>,
   now: Date,
 ): Promise<PruneReport> {
-  const report: PruneReport = { completed: 0, failed: 0, keys: 0 };
+  const report: PruneReport = { completed: 0, failed: 0, failedRuns: 0, keys: 0 };
   const rule = (queue: string, keep: RetentionPolicy['completed']): RetentionRule => ({
     queue,
     keepCount: keep.count,
@@ -35,12 +49,15 @@ export async function pruneOnce(
     limit: BATCH,
   });
   for (const [queue, policy] of queues) {
-    for (let n = BATCH; n >= BATCH; report.completed += n)
-      n = await store.runPruneCompleted(rule(queue, policy.completed));
-    for (let n = BATCH; n >= BATCH; report.failed += n)
-      n = await store.jobPruneFinished(rule(queue, policy.failed));
+    report.completed += await untilShort(() =>
+      store.runPrune({ ...rule(queue, policy.completed), statuses: ['completed'] }),
+    );
+    report.failed += await untilShort(() => store.jobPruneFinished(rule(queue, policy.failed)));
+    report.failedRuns += await untilShort(() =>
+      store.runPrune({ ...rule(queue, policy.failed), statuses: FAILURE_STATUSES }),
+    );
   }
-  for (let n = BATCH; n >= BATCH; report.keys += n) n = await store.keyPruneExpired({ now, limit: BATCH });
+  report.keys += await untilShort(() => store.keyPruneExpired({ now, limit: BATCH }));
   return report;
 }
 
@@ -58,7 +75,7 @@ export class Pruner {
       'pruner',
       async () => {
         const report = await pruneOnce(store, queues(), now());
-        if (report.completed + report.failed + report.keys > 0)
+        if (report.completed + report.failed + report.failedRuns + report.keys > 0)
           log.info(report, 'retention pruned finished jobs');
         return intervalMs;
       },

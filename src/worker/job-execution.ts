@@ -76,12 +76,17 @@ export function startExecution(
     }, timeoutMs);
   }
 
+  let logger: Logger | undefined;
   const context: JobContext<never> = {
     payload: job.payload as never,
     job: info,
     signal: controller.signal,
     tenantId: job.tenantId,
-    log: jobLogger(deps.log, job),
+    // Created on first use: most handlers never log, and a child logger per job is measurable.
+    get log() {
+      logger ??= jobLogger(deps.log, job);
+      return logger;
+    },
     progress: (value) => deps.progress(info, value),
     dryRun,
   };

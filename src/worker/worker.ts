@@ -24,6 +24,7 @@ import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/stor
 import { attemptErrorFrom } from './attempt-error.ts';
 import { FlushBatcher } from './flush-batcher.ts';
 import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
 import { retryAt } from './retry-policy.ts';
 
 export interface WorkerSettings {
@@ -58,11 +59,15 @@ export class Worker {
   readonly #buffer: ClaimedJob[] = [];
   readonly #running = new Map<string, Execution>();
   readonly #hasWork = new Map<string, boolean>();
+  /** Queues woken since their last claim began: a short claim must not mark these empty. */
+  readonly #wokenSinceClaim = new Set<string>();
   #nextQueue = 0;
   #claiming: Promise<void> | null = null;
   #claimRetryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
-  #heartbeatTimer: NodeJS.Timeout | null = null;
+  readonly #lease: LeaseKeeper;
+  /** Jobs whose outcome is recorded but not yet written: still active in the database. */
+  readonly #acking = new Set<string>();
   #idleWaiters: (() => void)[] = [];
   readonly #completions: FlushBatcher<{ item: CompletedItem; info: JobInfo }>;
   readonly #failures: FlushBatcher<{ item: FailedItem; info: JobInfo; error: AttemptError }>;
@@ -77,6 +82,19 @@ export class Worker {
     this.#deps = deps;
     this.#log = deps.log.child({ workerId: this.id });
     for (const queue of settings.queues) this.#hasWork.set(queue, true);
+    this.#lease = new LeaseKeeper({
+      store: deps.store,
+      workerId: this.id,
+      leaseMs: deps.leaseMs,
+      now: deps.now,
+      log: this.#log,
+      register: () => this.#register(),
+      holds: (id) =>
+        this.#running.has(id) || this.#acking.has(id) || this.#buffer.some((job) => job.id === id),
+      claimInFlight: () => this.#claiming !== null,
+      cancelled: (id) => this.cancelled(id),
+      giveBack: (ids) => this.#returnJobs(ids),
+    });
     this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), {
       log: this.#log,
       what: 'completions',
@@ -89,16 +107,8 @@ export class Worker {
 
   /** Registers the worker's lease and starts claiming. */
   async start(): Promise<void> {
-    const { store, now, leaseMs } = this.#deps;
-    await store.workerRegister({
-      id: this.id,
-      host: hostname(),
-      pid: process.pid,
-      queues: this.settings.queues,
-      now: now(),
-      leaseMs,
-    });
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(leaseMs / 3)));
+    await this.#register();
+    this.#lease.start();
     if (this.settings.handleSignals) {
       process.once('SIGTERM', this.#signalHandler);
       process.once('SIGINT', this.#signalHandler);
@@ -123,9 +133,12 @@ export class Worker {
   /** A queue may have work (NOTIFY, local enqueue): claim soon. */
   wake(queue?: string): void {
     if (this.#state !== 'running') return;
-    if (queue === undefined) for (const q of this.settings.queues) this.#hasWork.set(q, true);
-    else if (this.#hasWork.has(queue)) this.#hasWork.set(queue, true);
-    else return;
+    const woken = queue === undefined ? this.settings.queues : this.#hasWork.has(queue) ? [queue] : [];
+    if (woken.length === 0) return;
+    for (const q of woken) {
+      this.#hasWork.set(q, true);
+      this.#wokenSinceClaim.add(q);
+    }
     this.#fill();
   }
 
@@ -187,7 +200,7 @@ export class Worker {
     await Promise.all([this.#completions.drain(), this.#failures.drain()]);
     this.#completions.dispose();
     this.#failures.dispose();
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    await this.#lease.stop();
     await store
       .workerRemove({ id: this.id })
       .catch((error: unknown) => this.#log.warn({ err: error }, 'could not remove worker row'));
@@ -195,6 +208,18 @@ export class Worker {
     this.#notifyIdle();
     this.#deps.onStopped(this);
     this.#log.info('worker stopped');
+  }
+
+  #register(): Promise<void> {
+    const { store, now, leaseMs } = this.#deps;
+    return store.workerRegister({
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queues: this.settings.queues,
+      now: now(),
+      leaseMs,
+    });
   }
 
   async #returnJobs(ids: string[]): Promise<void> {
@@ -238,12 +263,15 @@ export class Worker {
     }
     if (queue === undefined) return;
     const claimQueue = queue;
+    this.#wokenSinceClaim.delete(claimQueue);
     this.#claiming = this.#deps.store
       .jobClaim({ queue: claimQueue, workerId: this.id, limit: room, now: this.#deps.now() })
       .then(
         (jobs) => {
           this.#claimRetryMs = 0;
-          if (jobs.length < room) this.#hasWork.set(claimQueue, false);
+          // A wake-up during the claim may announce jobs committed after it read the queue.
+          if (jobs.length < room && !this.#wokenSinceClaim.has(claimQueue))
+            this.#hasWork.set(claimQueue, false);
           this.#buffer.push(...jobs);
         },
         (error: unknown) => {
@@ -306,6 +334,7 @@ export class Worker {
 
   #record(job: ClaimedJob, info: JobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
     const finishedAt = this.#deps.now();
+    if (outcome.kind !== 'aborted') this.#acking.add(job.id);
     if (outcome.kind === 'completed') {
       this.#completions.add({ item: { id: job.id, result: outcome.result, startedAt, finishedAt }, info });
     } else if (outcome.kind === 'failed') {
@@ -316,8 +345,13 @@ export class Worker {
   }
 
   async #writeCompletions(batch: { item: CompletedItem; info: JobInfo }[]): Promise<void> {
-    await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id });
+    const completed = new Set(
+      await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id }),
+    );
     for (const { item, info } of batch) {
+      this.#acking.delete(item.id);
+      // A job cancelled or rescued meanwhile was not completed by this write: no event.
+      if (!completed.has(item.id)) continue;
       this.#deps.events.emit('job:completed', {
         job: info,
         result: item.result,
@@ -335,6 +369,7 @@ export class Worker {
     const written = new Set(rows.map((row) => row.id));
     const { events } = this.#deps;
     for (const { item, info: job, error } of batch) {
+      this.#acking.delete(item.id);
       if (!written.has(item.id)) continue;
       events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
       if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
@@ -343,27 +378,6 @@ export class Worker {
         { jobId: job.id, job: job.name, attempt: job.attempt, err: error.message, retryAt: item.retryAt },
         'job attempt failed',
       );
-    }
-  }
-
-  async #heartbeat(): Promise<void> {
-    const { store, now, leaseMs } = this.#deps;
-    try {
-      const beat = await store.workerHeartbeat({ id: this.id, now: now(), leaseMs });
-      if (!beat.alive && this.#state !== 'stopped') {
-        this.#log.warn('lease had expired (process paused or database unreachable); registering again');
-        await store.workerRegister({
-          id: this.id,
-          host: hostname(),
-          pid: process.pid,
-          queues: this.settings.queues,
-          now: now(),
-          leaseMs,
-        });
-      }
-      for (const id of beat.cancelledIds) this.cancelled(id);
-    } catch (error) {
-      this.#log.warn({ err: error }, 'heartbeat failed; will retry');
     }
   }
 

@@ -75,6 +75,16 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect(third?.payload).toEqual({ n: 3 });
     });
 
+    it('inserts more than one chunk in one call, in order', async () => {
+      const jobs = Array.from({ length: 2_345 }, (_, n) =>
+        newJob({ payload: { n }, uniqueKey: n === 2_000 ? 'big' : null }),
+      );
+      const inserted = await store.jobInsertMany({ jobs, now: T0 });
+      expect(inserted).toHaveLength(2_345);
+      expect(new Set(inserted.map((r) => r.id)).size).toBe(2_345);
+      expect((await store.jobGet({ id: inserted[2_000]!.id }))?.payload).toEqual({ n: 2_000 });
+    });
+
     it('dedupes a unique key while its job is unfinished, then releases it', async () => {
       const [first] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
       const [again] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
@@ -238,7 +248,11 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
       await register('w', T0, 1_000);
       await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
-      expect((await store.workerHeartbeat({ id: 'w', now: at(900), leaseMs: 1_000 })).alive).toBe(true);
+      expect(await store.workerHeartbeat({ id: 'w', now: at(900), leaseMs: 1_000 })).toEqual({
+        alive: true,
+        cancelledIds: [],
+        heldIds: [job!.id],
+      });
       expect(await store.jobRescueExpired({ now: at(1_500) })).toEqual([]);
       expect(await store.jobReturnMany({ ids: [job!.id], workerId: 'w' })).toEqual([job!.id]);
       const back = await store.jobGet({ id: job!.id });
@@ -337,9 +351,15 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         workerId: 'w',
         now: T0,
       });
-      const keepTwo = { queue: 'q', keepCount: 2, finishedBefore: null, limit: 100 };
-      expect(await store.runPruneCompleted(keepTwo)).toBe(1);
-      expect(await store.runPruneCompleted(keepTwo)).toBe(0);
+      const keepTwo = {
+        queue: 'q',
+        keepCount: 2,
+        finishedBefore: null,
+        limit: 100,
+        statuses: ['completed' as const],
+      };
+      expect(await store.runPrune(keepTwo)).toBe(1);
+      expect(await store.runPrune(keepTwo)).toBe(0);
       expect(await store.jobGet({ id: jobs[0]!.id })).toBeNull();
       expect((await store.jobGet({ id: jobs[2]!.id }))?.state).toBe('completed');
       const byAge = { queue: 'q', keepCount: null, finishedBefore: at(1_500), limit: 1 };
@@ -347,6 +367,14 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect(await store.jobPruneFinished(byAge)).toBe(1);
       expect(await store.jobPruneFinished(byAge)).toBe(0);
       expect((await store.jobGet({ id: jobs[5]!.id }))?.state).toBe('dead');
+      const deadRuns = {
+        queue: 'q',
+        keepCount: 1,
+        finishedBefore: null,
+        limit: 100,
+        statuses: ['dead' as const],
+      };
+      expect(await store.runPrune(deadRuns)).toBe(2);
       expect(
         await store.jobPruneFinished({ queue: 'other', keepCount: 0, finishedBefore: null, limit: 10 }),
       ).toBe(0);

@@ -70,7 +70,7 @@ describe('retention', () => {
     for (let n = 0; n < 3; n += 1) await conveyor.enqueue(bad, {});
     await all;
     const report = await conveyor.prune();
-    expect(report).toMatchObject({ completed: 3, failed: 2 });
+    expect(report).toEqual({ completed: 3, failed: 2, failedRuns: 2, keys: 0 });
     const kept = await sql<{ result: number }>(
       db.url,
       "SELECT result FROM retention.job_runs WHERE status = 'completed' ORDER BY result",
@@ -80,6 +80,6 @@ describe('retention', () => {
     expect(stats).toEqual([
       { queue: 'ics', counts: { scheduled: 0, ready: 0, active: 0, completed: 2, dead: 1, cancelled: 0 } },
     ]);
-    expect(await conveyor.prune()).toEqual({ completed: 0, failed: 0, keys: 0 });
+    expect(await conveyor.prune()).toEqual({ completed: 0, failed: 0, failedRuns: 0, keys: 0 });
   });
 });

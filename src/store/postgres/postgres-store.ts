@@ -2,40 +2,16 @@
  * The Store over any SqlDriver (node-postgres or PGlite): every method runs one named SQL file.
  * Batches travel as one jsonb parameter, which every driver and user executor passes unchanged.
  */
-
-import type { NewJob } from '../../core/enqueue-options.ts';
 import { DatabaseUnavailableError } from '../../core/errors.ts';
-import type { JobState } from '../../core/job.ts';
 import type { Row, SqlDriver } from '../sql-driver.ts';
-import type { InsertedJob, JobFilter, SqlExecutor, Store } from '../store.ts';
-import { claimedJobFromRow, jobRecordFromRow } from './job-rows.ts';
+import type { Store } from '../store.ts';
+import { jobStatements } from './job-statements.ts';
 import { assertSchemaName, migrations, querySql } from './sql-files.ts';
+import type { StatementContext } from './statement-context.ts';
+import { workerStatements } from './worker-statements.ts';
 
 const UNDEFINED_TABLE = '42P01';
 const INVALID_SCHEMA = '3F000';
-
-function insertDocument(job: NewJob): Record<string, unknown> {
-  return {
-    queue: job.queue,
-    name: job.name,
-    payload: job.payload,
-    priority: job.priority,
-    run_at: job.runAt.toISOString(),
-    max_attempts: job.maxAttempts,
-    backoff: job.backoff,
-    timeout_ms: job.timeoutMs,
-    tenant_id: job.tenantId,
-    group_key: job.groupKey,
-    unique_key: job.uniqueKey,
-    unique_until: job.uniqueUntil?.toISOString() ?? null,
-    metadata: job.metadata,
-  };
-}
-
-async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
-  const result = await executor.query(text, values);
-  return (Array.isArray(result) ? result : result.rows) as Row[];
-}
 
 export function createPostgresStore(driver: SqlDriver, schema: string): Store {
   assertSchemaName(schema);
@@ -43,14 +19,18 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
   const cancelChannel = `${schema}_cancel`;
   const run = (name: string, values: unknown[]): Promise<Row[]> =>
     driver.query(`${schema}:${name}`, querySql(schema, name), values);
-  const filterValues = (filter: JobFilter) => [
-    filter.queue ?? null,
-    filter.name ?? null,
-    filter.tenantId ?? null,
-    filter.ids ?? null,
-  ];
+  const context: StatementContext = {
+    run,
+    transaction: (work) =>
+      driver.transaction((session) => work((name, values) => session.query(querySql(schema, name), values))),
+    sqlFor: (name) => querySql(schema, name),
+    readyChannel,
+    cancelChannel,
+  };
 
   return {
+    ...jobStatements(context),
+    ...workerStatements(context),
     description: driver.description,
 
     async migrate() {
@@ -82,163 +62,6 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
         if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return { applied: 0, latest };
         throw error;
       }
-    },
-
-    async jobInsertMany({ jobs, now, executor }) {
-      if (jobs.length === 0) return [];
-      const values = [JSON.stringify(jobs.map(insertDocument)), now, readyChannel];
-      const rows = executor
-        ? await runOn(executor, querySql(schema, 'job-insert-many'), values)
-        : await run('job-insert-many', values);
-      const results: InsertedJob[] = rows.map((row) => ({
-        id: String(row.id),
-        created: Boolean(row.created),
-      }));
-      const held = rows.filter((row) => !row.created).map((row) => String(row.unique_key));
-      if (held.length > 0) {
-        const lookup = executor
-          ? await runOn(executor, querySql(schema, 'job-key-lookup'), [held])
-          : await run('job-key-lookup', [held]);
-        const owner = new Map(lookup.map((row) => [String(row.unique_key), String(row.id)]));
-        rows.forEach((row, index) => {
-          if (!row.created) results[index] = { id: owner.get(String(row.unique_key)) ?? '', created: false };
-        });
-      }
-      return results;
-    },
-
-    async jobClaim({ queue, workerId, limit, now }) {
-      const rows = await run('job-claim', [queue, workerId, limit, now]);
-      return rows
-        .map(claimedJobFromRow)
-        .sort((a, b) => a.priority - b.priority || Number(a.id) - Number(b.id));
-    },
-
-    async jobCompleteMany({ items, workerId }) {
-      if (items.length === 0) return [];
-      const doc = items.map((item) => ({
-        id: item.id,
-        result: item.result === undefined ? null : item.result,
-        started_at: item.startedAt.toISOString(),
-        finished_at: item.finishedAt.toISOString(),
-      }));
-      const rows = await run('job-complete-many', [JSON.stringify(doc), workerId]);
-      return rows.map((row) => String(row.id));
-    },
-
-    async jobFailMany({ items, workerId, now }) {
-      if (items.length === 0) return [];
-      const doc = items.map((item) => ({
-        id: item.id,
-        error: item.error,
-        retry_at: item.retryAt?.toISOString() ?? null,
-        started_at: item.startedAt.toISOString(),
-        finished_at: item.finishedAt.toISOString(),
-      }));
-      const rows = await run('job-fail-many', [JSON.stringify(doc), workerId, now, readyChannel]);
-      return rows.map((row) => ({ id: String(row.id), state: String(row.state) as JobState }));
-    },
-
-    async jobReturnMany({ ids, workerId }) {
-      if (ids.length === 0) return [];
-      const rows = await run('job-return-many', [ids, workerId, readyChannel]);
-      return rows.map((row) => String(row.id));
-    },
-
-    async jobPromoteDue({ now, limit }) {
-      const [row] = await run('job-promote-due', [now, limit, readyChannel]);
-      return {
-        promoted: Number(row?.promoted ?? 0),
-        nextRunAt: row?.next_run_at ? new Date(row.next_run_at as Date) : null,
-      };
-    },
-
-    async jobRescueExpired({ now }) {
-      const rows = await run('job-rescue-expired', [now, readyChannel]);
-      return rows.map((row) => ({
-        id: String(row.id),
-        queue: String(row.queue),
-        name: String(row.name),
-        state: String(row.state) as JobState,
-        attempt: Number(row.attempt),
-        lostWorker: String(row.lost_worker),
-      }));
-    },
-
-    async jobGet({ id }) {
-      if (!/^\d{1,19}$/.test(id)) return null;
-      const [row] = await run('job-get', [id]);
-      return row ? jobRecordFromRow(row) : null;
-    },
-
-    async jobList({ filter, limit, afterId }) {
-      const rows = await run('job-list', [
-        filter.states ?? null,
-        filter.queue ?? null,
-        filter.name ?? null,
-        filter.tenantId ?? null,
-        filter.ids ?? null,
-        afterId ?? null,
-        limit,
-      ]);
-      return rows.map(jobRecordFromRow);
-    },
-
-    async jobCancel({ id, now }) {
-      if (!/^\d{1,19}$/.test(id)) return null;
-      const [row] = await run('job-cancel', [id, now, cancelChannel]);
-      return row ? { previousState: String(row.previous_state) as JobState } : null;
-    },
-
-    async jobProgressSet({ id, progress }) {
-      const rows = await run('job-progress-set', [id, JSON.stringify(progress ?? null)]);
-      return rows.length > 0;
-    },
-
-    async jobReplay({ filter, now }) {
-      const states = filter.states ?? ['dead'];
-      const rows = await run('job-replay', [...filterValues(filter), now, readyChannel, states]);
-      return rows.map((row) => String(row.id));
-    },
-
-    async jobCountByState({ queue }) {
-      const rows = await run('job-count-by-state', [queue ?? null]);
-      return rows.map((row) => ({
-        queue: String(row.queue),
-        state: String(row.state) as JobState,
-        count: Number(row.count),
-      }));
-    },
-
-    async jobPruneFinished({ queue, keepCount, finishedBefore, limit }) {
-      const [row] = await run('job-prune-finished', [queue, keepCount, finishedBefore, limit]);
-      return Number(row?.deleted ?? 0);
-    },
-
-    async runPruneCompleted({ queue, keepCount, finishedBefore, limit }) {
-      const [row] = await run('run-prune-completed', [queue, keepCount, finishedBefore, limit]);
-      return Number(row?.deleted ?? 0);
-    },
-
-    async keyPruneExpired({ now, limit }) {
-      const [row] = await run('key-prune-expired', [now, limit]);
-      return Number(row?.deleted ?? 0);
-    },
-
-    async workerRegister({ id, host, pid, queues, now, leaseMs }) {
-      await run('worker-register', [id, host, pid, queues, now, leaseMs]);
-    },
-
-    async workerHeartbeat({ id, now, leaseMs }) {
-      const [row] = await run('worker-heartbeat', [id, now, leaseMs]);
-      return {
-        alive: Number(row?.alive ?? 0) > 0,
-        cancelledIds: ((row?.cancelled_ids as unknown[] | null) ?? []).map(String),
-      };
-    },
-
-    async workerRemove({ id }) {
-      await run('worker-remove', [id]);
     },
 
     async listen(handlers) {

@@ -1,5 +1,6 @@
--- jobCancel: cancels an unfinished job. An active one keeps its lease owner, so the owning worker
--- learns of it (cancel NOTIFY, or its next heartbeat) and aborts the handler.
+-- jobCancel: cancels an unfinished job and records a 'cancelled' run row. An active one keeps its
+-- lease owner, so the owning worker learns of it (cancel NOTIFY, or its next heartbeat) and aborts
+-- the handler.
 -- $1 id (text), $2 now (timestamptz), $3 cancel channel (text).
 WITH target AS (
   SELECT id, state AS previous_state FROM conveyor.jobs
@@ -9,7 +10,15 @@ WITH target AS (
 cancelled AS (
   UPDATE conveyor.jobs j SET state = 'cancelled', finished_at = $2::timestamptz
   FROM target t WHERE j.id = t.id
-  RETURNING j.id, j.unique_key, t.previous_state
+  RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key, j.created_at,
+    j.started_at, j.lease_owner, j.metadata, t.previous_state
+),
+runs AS (
+  INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, enqueued_at,
+    started_at, finished_at, worker_id, metadata)
+  SELECT id, queue, name, tenant_id, group_key, attempt, 'cancelled', payload, created_at,
+    CASE WHEN previous_state = 'active' THEN started_at END, $2::timestamptz, lease_owner, metadata
+  FROM cancelled
 ),
 released AS (
   DELETE FROM conveyor.job_keys k USING cancelled c

@@ -1,7 +1,8 @@
 -- jobCompleteMany: completes a batch of active jobs in one statement (D5.3): deletes them from
 -- jobs, releases their while-unfinished unique keys, and writes one completed run row each.
 -- $1 items (jsonb array of {id, result, started_at, finished_at}), $2 worker id (text).
--- A job no longer active (cancelled, or rescued and finished elsewhere) is left alone.
+-- Only jobs still active under this worker's lease are completed: one cancelled meanwhile, or
+-- rescued after a lost lease (and perhaps running elsewhere now), is left alone.
 WITH input AS (
   SELECT (e->>'id')::bigint AS id, e->'result' AS result,
          (e->>'started_at')::timestamptz AS started_at, (e->>'finished_at')::timestamptz AS finished_at
@@ -9,7 +10,7 @@ WITH input AS (
 ),
 done AS (
   DELETE FROM conveyor.jobs j USING input i
-  WHERE j.id = i.id AND j.state = 'active'
+  WHERE j.id = i.id AND j.state = 'active' AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.metadata, i.result, i.started_at, i.finished_at
 ),

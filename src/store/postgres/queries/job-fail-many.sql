@@ -1,6 +1,7 @@
 -- jobFailMany: ends a batch of failed attempts in one statement. A job with a retry time goes
 -- back to scheduled (or ready, if due) keeping the error; one without becomes dead and releases
--- its while-unfinished unique key. Each attempt gets a run row ('failed' or 'dead').
+-- its while-unfinished unique key. Each attempt gets a run row ('failed' or 'dead'). Only jobs
+-- still active under this worker's lease are touched (see job-complete-many.sql).
 -- $1 items (jsonb array of {id, error, retry_at|null, started_at, finished_at}),
 -- $2 worker id (text), $3 now (timestamptz), $4 wake-up channel (text).
 WITH input AS (
@@ -17,7 +18,7 @@ failed AS (
       lease_owner = NULL,
       finished_at = CASE WHEN i.retry_at IS NULL THEN i.finished_at END
   FROM input i
-  WHERE j.id = i.id AND j.state = 'active'
+  WHERE j.id = i.id AND j.state = 'active' AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.metadata, i.error, i.started_at AS attempt_started_at, i.finished_at AS attempt_finished_at
 ),

@@ -1,0 +1,113 @@
+/** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
+import type { NewJob } from '../core/enqueue-options.ts';
+import type { AttemptError, JobRecord, JobState } from '../core/job.ts';
+import type { SqlExecutor } from './sql-executor.ts';
+
+/** The outcome recorded in a run row. */
+export type RunStatus = 'completed' | 'failed' | 'dead' | 'stalled' | 'cancelled';
+
+export interface InsertedJob {
+  id: string;
+  /** False when a unique key matched an existing job, whose id is returned instead. */
+  created: boolean;
+}
+
+/** A job handed to a worker by a claim. */
+export interface ClaimedJob {
+  id: string;
+  queue: string;
+  name: string;
+  payload: unknown;
+  priority: number;
+  attempt: number;
+  maxAttempts: number;
+  backoff: NewJob['backoff'];
+  timeoutMs: number | null;
+  tenantId: string | null;
+  groupKey: string | null;
+  metadata: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+export interface CompletedItem {
+  id: string;
+  result: unknown;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface FailedItem {
+  id: string;
+  error: AttemptError;
+  /** When to run again; null when out of attempts (the job becomes dead). */
+  retryAt: Date | null;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface RescuedJob {
+  id: string;
+  queue: string;
+  name: string;
+  state: JobState;
+  attempt: number;
+  lostWorker: string;
+}
+
+export interface JobFilter {
+  states?: JobState[];
+  queue?: string;
+  name?: string;
+  tenantId?: string;
+  ids?: string[];
+}
+
+export interface QueueStateCount {
+  queue: string;
+  state: JobState;
+  count: number;
+}
+
+export interface RetentionRule {
+  queue: string;
+  /** Keep at most this many, newest first. */
+  keepCount: number | null;
+  /** Drop those finished before this instant. */
+  finishedBefore: Date | null;
+  limit: number;
+}
+
+export interface JobStore {
+  /** Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). */
+  jobInsertMany(params: { jobs: NewJob[]; now: Date; executor?: SqlExecutor }): Promise<InsertedJob[]>;
+  /** Moves up to `limit` ready jobs of `queue` to active for `workerId`, in priority order. */
+  jobClaim(params: { queue: string; workerId: string; limit: number; now: Date }): Promise<ClaimedJob[]>;
+  /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
+  jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
+  /** Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. */
+  jobFailMany(params: {
+    items: FailedItem[];
+    workerId: string;
+    now: Date;
+  }): Promise<{ id: string; state: JobState }[]>;
+  /** Returns active jobs this worker never finished to ready without counting the attempt. */
+  jobReturnMany(params: { ids: string[]; workerId: string }): Promise<string[]>;
+  /** Promotes due scheduled jobs to ready in one batch; tells when the next one is due. */
+  jobPromoteDue(params: { now: Date; limit: number }): Promise<{ promoted: number; nextRunAt: Date | null }>;
+  /** Returns the active jobs of workers whose lease expired; expired workers are removed. */
+  jobRescueExpired(params: { now: Date }): Promise<RescuedJob[]>;
+  jobGet(params: { id: string }): Promise<JobRecord | null>;
+  jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;
+  /** Cancels an unfinished job; returns its state before, or null if it was not cancellable. */
+  jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState } | null>;
+  jobProgressSet(params: { id: string; progress: unknown }): Promise<boolean>;
+  /** Dead or cancelled jobs back to ready with fresh attempts; returns ids replayed. */
+  jobReplay(params: { filter: JobFilter; now: Date }): Promise<string[]>;
+  jobCountByState(params: { queue?: string }): Promise<QueueStateCount[]>;
+  /** Deletes dead and cancelled jobs beyond a retention rule, at most `limit`; returns how many. */
+  jobPruneFinished(params: RetentionRule): Promise<number>;
+  /** Deletes run rows with one of `statuses` beyond a retention rule, at most `limit`; returns how many. */
+  runPrune(params: RetentionRule & { statuses: RunStatus[] }): Promise<number>;
+  /** Deletes unique-key reservations that expired. */
+  keyPruneExpired(params: { now: Date; limit: number }): Promise<number>;
+}

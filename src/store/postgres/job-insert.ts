@@ -1,0 +1,85 @@
+/**
+ * Inserting jobs: one statement per chunk of 1,000 (jsonb in, one row out per job). A job whose
+ * unique key is held gets the holder's id from a second statement; if the key was released between
+ * the two (its job just finished), the job is inserted again, so an enqueue never returns without
+ * an id. Chunks of one call share a transaction: a bulk enqueue lands whole or not at all.
+ */
+
+import type { NewJob } from '../../core/enqueue-options.ts';
+import { ConveyorError } from '../../core/errors.ts';
+import type { InsertedJob } from '../job-store.ts';
+import type { RunStatement } from './statement-context.ts';
+
+export const INSERT_CHUNK = 1_000;
+const MAX_KEY_RACES = 5;
+
+function insertDocument(job: NewJob): Record<string, unknown> {
+  return {
+    queue: job.queue,
+    name: job.name,
+    payload: job.payload,
+    priority: job.priority,
+    run_at: job.runAt.toISOString(),
+    max_attempts: job.maxAttempts,
+    backoff: job.backoff,
+    timeout_ms: job.timeoutMs,
+    tenant_id: job.tenantId,
+    group_key: job.groupKey,
+    unique_key: job.uniqueKey,
+    unique_until: job.uniqueUntil?.toISOString() ?? null,
+    metadata: job.metadata,
+  };
+}
+
+async function insertChunk(
+  jobs: NewJob[],
+  now: Date,
+  channel: string,
+  run: RunStatement,
+): Promise<InsertedJob[]> {
+  const results: InsertedJob[] = new Array(jobs.length);
+  let pending = jobs.map((job, index) => ({ job, index }));
+  for (let round = 0; pending.length > 0; round += 1) {
+    if (round === MAX_KEY_RACES) {
+      throw new ConveyorError(
+        'UNIQUE_KEY_CONTENDED',
+        'a unique key kept changing hands during enqueue; retry the enqueue',
+      );
+    }
+    const rows = await run('job-insert-many', [
+      JSON.stringify(pending.map((p) => insertDocument(p.job))),
+      now,
+      channel,
+    ]);
+    const held: { key: string; entry: (typeof pending)[number] }[] = [];
+    rows.forEach((row, i) => {
+      const entry = pending[i]!;
+      if (row.created) results[entry.index] = { id: String(row.id), created: true };
+      else held.push({ key: String(row.unique_key), entry });
+    });
+    if (held.length === 0) break;
+    const owners = await run('job-key-lookup', [held.map((h) => h.key)]);
+    const ownerOf = new Map(owners.map((row) => [String(row.unique_key), String(row.id)]));
+    pending = [];
+    for (const { key, entry } of held) {
+      const owner = ownerOf.get(key);
+      if (owner) results[entry.index] = { id: owner, created: false };
+      else pending.push(entry);
+    }
+  }
+  return results;
+}
+
+/** Inserts `jobs` in chunks through `run` (which the caller has put in one transaction if needed). */
+export async function insertJobs(
+  jobs: NewJob[],
+  now: Date,
+  channel: string,
+  run: RunStatement,
+): Promise<InsertedJob[]> {
+  const results: InsertedJob[] = [];
+  for (let offset = 0; offset < jobs.length; offset += INSERT_CHUNK) {
+    results.push(...(await insertChunk(jobs.slice(offset, offset + INSERT_CHUNK), now, channel, run)));
+  }
+  return results;
+}

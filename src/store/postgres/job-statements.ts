@@ -1,0 +1,157 @@
+/** The jobs slice of the store over SQL files: each method runs one named statement. */
+import type { JobState } from '../../core/job.ts';
+import type { JobFilter, JobStore } from '../job-store.ts';
+import type { Row } from '../sql-driver.ts';
+import type { SqlExecutor } from '../sql-executor.ts';
+import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
+import { claimedJobFromRow, jobRecordFromRow } from './job-rows.ts';
+import type { StatementContext } from './statement-context.ts';
+
+async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
+  const result = await executor.query(text, values);
+  return (Array.isArray(result) ? result : result.rows) as Row[];
+}
+
+export function jobStatements({
+  run,
+  transaction,
+  sqlFor,
+  readyChannel,
+  cancelChannel,
+}: StatementContext): JobStore {
+  const filterValues = (filter: JobFilter) => [
+    filter.queue ?? null,
+    filter.name ?? null,
+    filter.tenantId ?? null,
+    filter.ids ?? null,
+  ];
+
+  return {
+    async jobInsertMany({ jobs, now, executor }) {
+      if (jobs.length === 0) return [];
+      if (executor) {
+        return insertJobs(jobs, now, readyChannel, (name, values) => runOn(executor, sqlFor(name), values));
+      }
+      if (jobs.length <= INSERT_CHUNK) return insertJobs(jobs, now, readyChannel, run);
+      return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
+    },
+
+    async jobClaim({ queue, workerId, limit, now }) {
+      const rows = await run('job-claim', [queue, workerId, limit, now]);
+      return rows
+        .map(claimedJobFromRow)
+        .sort((a, b) => a.priority - b.priority || Number(a.id) - Number(b.id));
+    },
+
+    async jobCompleteMany({ items, workerId }) {
+      if (items.length === 0) return [];
+      const doc = items.map((item) => ({
+        id: item.id,
+        result: item.result === undefined ? null : item.result,
+        started_at: item.startedAt.toISOString(),
+        finished_at: item.finishedAt.toISOString(),
+      }));
+      const rows = await run('job-complete-many', [JSON.stringify(doc), workerId]);
+      return rows.map((row) => String(row.id));
+    },
+
+    async jobFailMany({ items, workerId, now }) {
+      if (items.length === 0) return [];
+      const doc = items.map((item) => ({
+        id: item.id,
+        error: item.error,
+        retry_at: item.retryAt?.toISOString() ?? null,
+        started_at: item.startedAt.toISOString(),
+        finished_at: item.finishedAt.toISOString(),
+      }));
+      const rows = await run('job-fail-many', [JSON.stringify(doc), workerId, now, readyChannel]);
+      return rows.map((row) => ({ id: String(row.id), state: String(row.state) as JobState }));
+    },
+
+    async jobReturnMany({ ids, workerId }) {
+      if (ids.length === 0) return [];
+      const rows = await run('job-return-many', [ids, workerId, readyChannel]);
+      return rows.map((row) => String(row.id));
+    },
+
+    async jobPromoteDue({ now, limit }) {
+      const [row] = await run('job-promote-due', [now, limit, readyChannel]);
+      return {
+        promoted: Number(row?.promoted ?? 0),
+        nextRunAt: row?.next_run_at ? new Date(row.next_run_at as Date) : null,
+      };
+    },
+
+    async jobRescueExpired({ now }) {
+      const rows = await run('job-rescue-expired', [now, readyChannel]);
+      return rows.map((row) => ({
+        id: String(row.id),
+        queue: String(row.queue),
+        name: String(row.name),
+        state: String(row.state) as JobState,
+        attempt: Number(row.attempt),
+        lostWorker: String(row.lost_worker),
+      }));
+    },
+
+    async jobGet({ id }) {
+      if (!/^\d{1,19}$/.test(id)) return null;
+      const [row] = await run('job-get', [id]);
+      return row ? jobRecordFromRow(row) : null;
+    },
+
+    async jobList({ filter, limit, afterId }) {
+      const rows = await run('job-list', [
+        filter.states ?? null,
+        filter.queue ?? null,
+        filter.name ?? null,
+        filter.tenantId ?? null,
+        filter.ids ?? null,
+        afterId ?? null,
+        limit,
+      ]);
+      return rows.map(jobRecordFromRow);
+    },
+
+    async jobCancel({ id, now }) {
+      if (!/^\d{1,19}$/.test(id)) return null;
+      const [row] = await run('job-cancel', [id, now, cancelChannel]);
+      return row ? { previousState: String(row.previous_state) as JobState } : null;
+    },
+
+    async jobProgressSet({ id, progress }) {
+      const rows = await run('job-progress-set', [id, JSON.stringify(progress ?? null)]);
+      return rows.length > 0;
+    },
+
+    async jobReplay({ filter, now }) {
+      const states = filter.states ?? ['dead'];
+      const rows = await run('job-replay', [...filterValues(filter), now, readyChannel, states]);
+      return rows.map((row) => String(row.id));
+    },
+
+    async jobCountByState({ queue }) {
+      const rows = await run('job-count-by-state', [queue ?? null]);
+      return rows.map((row) => ({
+        queue: String(row.queue),
+        state: String(row.state) as JobState,
+        count: Number(row.count),
+      }));
+    },
+
+    async jobPruneFinished({ queue, keepCount, finishedBefore, limit }) {
+      const [row] = await run('job-prune-finished', [queue, keepCount, finishedBefore, limit]);
+      return Number(row?.deleted ?? 0);
+    },
+
+    async runPrune({ queue, keepCount, finishedBefore, limit, statuses }) {
+      const [row] = await run('run-prune', [queue, keepCount, finishedBefore, limit, statuses]);
+      return Number(row?.deleted ?? 0);
+    },
+
+    async keyPruneExpired({ now, limit }) {
+      const [row] = await run('key-prune-expired', [now, limit]);
+      return Number(row?.deleted ?? 0);
+    },
+  };
+}
