@@ -14,6 +14,7 @@ export {
   type WorkerOptions,
 } from './client/conveyor.ts';
 export type { ConveyorOptions, QueueOptions, RetentionOptions } from './client/conveyor-options.ts';
+export type { GroupChange } from './client/queue-admin.ts';
 export type { BackoffFunction, BackoffOption } from './core/backoff.ts';
 export type { Duration } from './core/duration.ts';
 export type { EnqueueOptions } from './core/enqueue-options.ts';
@@ -37,8 +38,60 @@ export {
   type JobDefinition,
   type JobInput,
 } from './core/job-definition.ts';
+export type { QueueFlowOptions, RateLimitOption } from './core/queue-settings.ts';
 export type { LifecycleEventName, LifecycleEvents } from './events/lifecycle-events.ts';
+export {
+  createObservabilityHandler,
+  createObservabilityServer,
+  type ObservabilityHandler,
+  type ObservabilityHandlerOptions,
+  type ObservabilityServer,
+  type ObservabilityServerOptions,
+} from './http/observability-server.ts';
+export {
+  createTriggerHandler,
+  type TriggerHandlerOptions,
+  toNodeHandler,
+} from './http/trigger-handler.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export type { PruneReport } from './maintenance/pruner.ts';
-export type { JobFilter, SqlExecutor } from './store/store.ts';
+export type { AlertEvaluation, AlertEvent, AlertOptions } from './observe/alerts/alert-evaluator.ts';
+export type { AlertRule, AlertSeverity } from './observe/alerts/alert-rules.ts';
+export { verifyWebhookSignature, type WebhookTarget } from './observe/alerts/webhook.ts';
+export type { Analytics, AnalyticsFilter } from './observe/analytics.ts';
+export type { HealthOptions, HealthReport, HealthStatus } from './observe/health.ts';
+export type { ConveyorMetrics, MetricsOptions } from './observe/metrics.ts';
+export type { AlertsApi } from './observe/observability.ts';
+export type { TracingOptions } from './observe/tracing.ts';
+export type { CronSchedule } from './scheduler/cron-schedule.ts';
+export { ScheduleNotFoundError } from './scheduler/resolve-schedule.ts';
+export {
+  defineSchedule,
+  type MissedPolicy,
+  type OverlapPolicy,
+  type ScheduleDefinition,
+  type ScheduleInfo,
+  type ScheduleSource,
+  tenantSchedules,
+} from './scheduler/schedule-definition.ts';
+export type { FiredJob, TickReport } from './scheduler/scheduler.ts';
+export type { ScheduleChanges, ScheduleListFilter, SchedulesApi } from './scheduler/schedules-api.ts';
+export type {
+  DurationPercentiles,
+  ErrorGroup,
+  FailedRun,
+  Incident,
+  JobFilter,
+  JobRunStats,
+  OverallRunStats,
+  SlowRun,
+  SqlExecutor,
+  ThroughputBucket,
+  WorkerRunStats,
+} from './store/store.ts';
+export {
+  type DrainOptions,
+  type DrainSummary,
+  drainForBudget,
+} from './worker/drain-for-budget.ts';
 export type { Worker } from './worker/worker.ts';

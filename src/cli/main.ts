@@ -10,7 +10,9 @@ import { devCommand } from './commands/dev.ts';
 import { dlqCommand, dlqListCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { queuesCommands } from './commands/queues.ts';
 import { runCommand } from './commands/run.ts';
+import { schedulesCommand } from './commands/schedules.ts';
 import { statsCommand } from './commands/stats.ts';
 import { workerCommand } from './commands/worker.ts';
 import { classifyError } from './exit-codes.ts';
@@ -22,8 +24,10 @@ const COMMANDS: readonly Command[] = [
   enqueueCommand,
   runCommand,
   statsCommand,
+  schedulesCommand,
   dlqListCommand,
   dlqReplayCommand,
+  ...queuesCommands,
   devCommand,
 ];
 
@@ -46,6 +50,7 @@ function findCommand(words: string[]): Command | undefined {
     if (second === undefined) return dlqCommand;
     return COMMANDS.find((command) => command.name === `dlq ${second}`);
   }
+  if (first === 'queues') return COMMANDS.find((command) => command.name === `queues ${second ?? 'list'}`);
   return COMMANDS.find((command) => command.name === first);
 }
 
@@ -54,7 +59,7 @@ async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const json = argv.includes('--json');
   let databaseUrl: string | null = process.env.DATABASE_URL ?? null;
   try {
-    const { words, rest } = splitCommand(argv, (first) => (first === 'dlq' ? 2 : 1));
+    const { words, rest } = splitCommand(argv, (first) => (first === 'dlq' || first === 'queues' ? 2 : 1));
     if (words.length === 0 || words[0] === 'help') {
       const target =
         words[0] === 'help' ? findCommand(rest.filter((arg) => !arg.startsWith('-'))) : undefined;

@@ -18,6 +18,9 @@ export class BackgroundServices {
   readonly #retention: () => ReadonlyMap<string, RetentionPolicy>;
   readonly #events: LifecycleEmitter;
   readonly #log: Logger;
+  /** Alert evaluation and history retention (src/observe). */
+  readonly #observers: readonly { start(): void; stop(): Promise<void> }[];
+  readonly #scheduler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
   #running: { promoter: Promoter; rescuer: Rescuer; pruner: Pruner; unlisten: () => Promise<void> } | null =
     null;
   #starting: Promise<void> | null = null;
@@ -29,12 +32,16 @@ export class BackgroundServices {
     retention: () => ReadonlyMap<string, RetentionPolicy>,
     events: LifecycleEmitter,
     log: Logger,
+    scheduler?: { start(): Promise<void>; stop(): Promise<void> },
+    observers: readonly { start(): void; stop(): Promise<void> }[] = [],
   ) {
+    this.#observers = observers;
     this.#settings = settings;
     this.#workers = workers;
     this.#retention = retention;
     this.#events = events;
     this.#log = log;
+    this.#scheduler = scheduler;
   }
 
   /** A job of this process is due at `runAt`: have the promoter look then. */
@@ -59,6 +66,8 @@ export class BackgroundServices {
         running.rescuer.stop(),
         running.pruner.stop(),
         running.unlisten(),
+        ...this.#observers.map((observer) => observer.stop()),
+        this.#scheduler?.stop(),
       ]);
     }
     return this.#stopping;
@@ -87,5 +96,7 @@ export class BackgroundServices {
     promoter.start();
     rescuer.start();
     pruner.start();
+    for (const observer of this.#observers) observer.start();
+    await this.#scheduler?.start();
   }
 }

@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { type AnyJobDefinition, assertName } from '../core/job-definition.ts';
+import { type FlowSettings, type QueueFlowOptions, resolveFlowSettings } from '../core/queue-settings.ts';
 import type { RetentionPolicy } from '../maintenance/pruner.ts';
+import type { AlertOptions } from '../observe/alerts/alert-evaluator.ts';
+import type { MetricsOptions } from '../observe/metrics.ts';
+import type { TracingOptions } from '../observe/tracing.ts';
+import type { ScheduleDefinition } from '../scheduler/schedule-definition.ts';
 import { assertSchemaName } from '../store/postgres/sql-files.ts';
 
 export interface RetentionOptions {
@@ -10,9 +15,12 @@ export interface RetentionOptions {
   completed?: { count?: number; age?: Duration } | false;
   /** Dead and cancelled jobs to keep (default: 10,000 per queue, for 14 days). */
   failed?: { count?: number; age?: Duration } | false;
+  /** Run history of every queue and status, whatever the rules above (default 30 days); only at the top level. */
+  history?: { age?: Duration } | false;
 }
 
-export interface QueueOptions {
+/** A queue's settings in code: flow control (limits, priority, aging) and retention. */
+export interface QueueOptions extends QueueFlowOptions {
   retention?: RetentionOptions;
 }
 
@@ -47,6 +55,16 @@ export interface ConveyorOptions {
   retention?: RetentionOptions;
   /** Per-queue settings. */
   queues?: Record<string, QueueOptions>;
+  /** Cron schedules declared in code, upserted when the scheduler starts (docs/scheduling.md). */
+  schedules?: ScheduleDefinition[];
+  /** Alert rules and their webhooks (docs/observability.md); evaluated while a worker runs. */
+  alerts?: AlertOptions;
+  /** Redis to report in the health check (optional; not configured → `not_configured`). */
+  redisUrl?: string;
+  /** Prometheus metrics settings. */
+  metrics?: MetricsOptions;
+  /** OpenTelemetry spans (on when @opentelemetry/api and an SDK are present; `false` to disable). */
+  tracing?: TracingOptions | boolean;
   /** The clock (tests). */
   now?: () => Date;
 }
@@ -63,6 +81,8 @@ export interface ResolvedOptions {
   promoteIntervalMs: number;
   pruneIntervalMs: number;
   retention: (queue: string) => RetentionPolicy;
+  /** Flow settings of the queues declared in code, written to the store at start. */
+  queueFlow: ReadonlyMap<string, FlowSettings>;
   now: () => Date;
 }
 
@@ -118,9 +138,11 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
 
   const base = resolveRetention(options.retention, DEFAULT_RETENTION, 'retention');
   const perQueue = new Map<string, RetentionPolicy>();
+  const queueFlow = new Map<string, FlowSettings>();
   for (const [queue, settings] of Object.entries(options.queues ?? {})) {
     assertName(queue, `queues.${queue}`);
     perQueue.set(queue, resolveRetention(settings.retention, base, `queues.${queue}.retention`));
+    queueFlow.set(queue, resolveFlowSettings(settings, `queues.${queue}`, true));
   }
   const production = process.env.NODE_ENV === 'production';
   const schema = options.schema ?? 'conveyor';
@@ -141,6 +163,7 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     promoteIntervalMs: parseDuration(options.promoteInterval ?? '1s', 'promoteInterval'),
     pruneIntervalMs: parseDuration(options.pruneInterval ?? '1m', 'pruneInterval'),
     retention: (queue) => perQueue.get(queue) ?? base,
+    queueFlow,
     now: options.now ?? (() => new Date()),
   };
 }

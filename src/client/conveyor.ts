@@ -16,12 +16,15 @@ import {
 } from '../events/lifecycle-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { type PruneReport, pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
+import { createObservability } from '../observe/observability.ts';
+import { createScheduler } from '../scheduler/create-scheduler.ts';
 import type { JobFilter, SqlExecutor, Store } from '../store/store.ts';
 import { type InProcessRun, runInProcess } from '../worker/run-in-process.ts';
 import { Worker } from '../worker/worker.ts';
 import { BackgroundServices } from './background-services.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
 import { InsertBatcher } from './insert-batcher.ts';
+import { createQueueAdmin } from './queue-admin.ts';
 import { createStoreHandle } from './store-handle.ts';
 
 export interface EnqueuedJob {
@@ -99,7 +102,28 @@ export function createConveyor(options: ConveyorOptions) {
   const store = (): Promise<Store> => handle.ready();
   const retentionByQueue = (): Map<string, RetentionPolicy> =>
     new Map(knownQueues.map((q) => [q, settings.retention(q)]));
-  const services = new BackgroundServices(settings, workers, retentionByQueue, events, log);
+  const history = options.retention?.history;
+  const observability = createObservability({
+    store,
+    events,
+    log,
+    now,
+    options: {
+      ...options,
+      historyAge: history === false ? false : history?.age,
+      pruneIntervalMs: settings.pruneIntervalMs,
+    },
+  });
+  const schedules = createScheduler(options, { store, definitions, now, log, settings });
+  const services = new BackgroundServices(
+    settings,
+    workers,
+    retentionByQueue,
+    events,
+    log,
+    schedules.scheduler,
+    observability.services,
+  );
 
   const inserter = new InsertBatcher(store, now, {
     onInserted: (jobs: NewJob[]) => {
@@ -124,7 +148,9 @@ export function createConveyor(options: ConveyorOptions) {
     return job;
   };
 
-  const enqueuePrepared = async (job: NewJob, tx: SqlExecutor | undefined): Promise<EnqueuedJob> => {
+  const enqueuePrepared = (job: NewJob, tx: SqlExecutor | undefined): Promise<EnqueuedJob> =>
+    observability.tracing.enqueue([job], () => insertPrepared(job, tx));
+  const insertPrepared = async (job: NewJob, tx: SqlExecutor | undefined): Promise<EnqueuedJob> => {
     if (!tx) return inserter.insert(job);
     const [result] = await (await store()).jobInsertMany({ jobs: [job], now: now(), executor: tx });
     return result!;
@@ -196,11 +222,13 @@ export function createConveyor(options: ConveyorOptions) {
           );
         seenKeys.add(p.uniqueKey);
       }
-      const results = await (await store()).jobInsertMany({
-        jobs: prepared,
-        now: at,
-        ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}),
-      });
+      const results = await observability.tracing.enqueue(prepared, async () =>
+        (await store()).jobInsertMany({
+          jobs: prepared,
+          now: at,
+          ...(bulkOptions.tx ? { executor: bulkOptions.tx } : {}),
+        }),
+      );
       if (!bulkOptions.tx) for (const worker of workers) worker.wake(definition.queue);
       return results;
     },
@@ -313,6 +341,24 @@ export function createConveyor(options: ConveyorOptions) {
       return true;
     },
 
+    /** Flow control at runtime: limits, pause/resume of queues and groups, group overrides. */
+    queues: createQueueAdmin(store, knownQueues, now),
+
+    /** Cron schedules at runtime: add, update, pause, resume, remove, list, get (docs/scheduling.md). */
+    schedules: schedules.api,
+
+    /** Run-history analytics: job, overall and worker stats, failures, error groups, percentiles… */
+    analytics: observability.analytics,
+
+    /** Alert rules: evaluate now (also periodic while a worker runs) and list incidents. */
+    alerts: observability.alerts,
+
+    /** Prometheus metrics: `scrape()` gives the exposition text; `registry` is prom-client's. */
+    metrics: observability.metrics,
+
+    /** The health report (`/health`): database, Redis and queue counts. */
+    health: observability.health,
+
     deadLetters: {
       /** Dead jobs, each with every attempt's error. */
       async list(
@@ -395,6 +441,7 @@ export function createConveyor(options: ConveyorOptions) {
     async close(): Promise<void> {
       await Promise.all([...workers].map((worker) => worker.stop()));
       await services.stop();
+      await observability.close();
       await inserter.settled();
       await handle.close();
     },

@@ -1,7 +1,7 @@
 /**
  * Opens the store once, lazily, and makes it ready: connection checked (an unreachable database
  * becomes a DatabaseUnavailableError naming the target), then migrations applied (`auto`) or
- * verified (`verify`). `migrate()` uses the same connection, never a second one — which matters
+ * verified (`verify`), and the queue settings declared in code written. `migrate()` uses the same connection, never a second one — which matters
  * for the embedded database, where a second open would be another database or a locked folder.
  */
 import type { Logger } from 'pino';
@@ -55,6 +55,10 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
           if (status.applied < status.latest) {
             throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
           }
+        }
+        // Queues declared in code: their flow settings as written there (code wins at start).
+        for (const [name, change] of settings.queueFlow) {
+          await store.queueUpsert({ name, change, now: settings.now() });
         }
         return store;
       })().catch((error: unknown) => {

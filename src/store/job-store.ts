@@ -29,11 +29,20 @@ export interface ClaimedJob {
   createdAt: Date;
 }
 
+/** Resources an attempt used, measured around the handler (process-wide when concurrency > 1). */
+export interface AttemptUsage {
+  /** User + system CPU time of the process during the attempt. */
+  cpuMs: number;
+  heapDeltaBytes: number;
+  rssDeltaBytes: number;
+}
+
 export interface CompletedItem {
   id: string;
   result: unknown;
   startedAt: Date;
   finishedAt: Date;
+  usage?: AttemptUsage;
 }
 
 export interface FailedItem {
@@ -43,6 +52,7 @@ export interface FailedItem {
   retryAt: Date | null;
   startedAt: Date;
   finishedAt: Date;
+  usage?: AttemptUsage;
 }
 
 export interface RescuedJob {
@@ -80,8 +90,18 @@ export interface RetentionRule {
 export interface JobStore {
   /** Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). */
   jobInsertMany(params: { jobs: NewJob[]; now: Date; executor?: SqlExecutor }): Promise<InsertedJob[]>;
-  /** Moves up to `limit` ready jobs of `queue` to active for `workerId`, in priority order. */
-  jobClaim(params: { queue: string; workerId: string; limit: number; now: Date }): Promise<ClaimedJob[]>;
+  /**
+   * Moves up to `limit` ready jobs of `queue` to active for `workerId`, within the queue's limits:
+   * groups round-robin after `cursor` (null: from the first), priority with aging inside a group.
+   * Returns the jobs in the order taken and the cursor for the next claim.
+   */
+  jobClaim(params: {
+    queue: string;
+    workerId: string;
+    limit: number;
+    now: Date;
+    cursor?: string | null;
+  }): Promise<{ jobs: ClaimedJob[]; cursor: string | null }>;
   /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
   jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
   /** Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. */

@@ -8,11 +8,12 @@ import { JobTimeoutError } from '../core/errors.ts';
 import type { JobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, JobContext } from '../core/job-definition.ts';
 import { jobLogger } from '../log/logger.ts';
-import type { ClaimedJob } from '../store/store.ts';
+import { startUsageMeter } from '../observe/attempt-usage.ts';
+import type { AttemptUsage, ClaimedJob } from '../store/store.ts';
 
 export type ExecutionOutcome =
-  | { kind: 'completed'; result: unknown }
-  | { kind: 'failed'; error: unknown }
+  | { kind: 'completed'; result: unknown; usage?: AttemptUsage }
+  | { kind: 'failed'; error: unknown; usage?: AttemptUsage }
   /** Aborted from outside (cancelled, or shutdown past its deadline): no outcome to write. */
   | { kind: 'aborted'; reason: unknown };
 
@@ -55,6 +56,7 @@ export function startExecution(
   const controller = new AbortController();
   const info = jobInfo(job);
   const startedAt = deps.now();
+  const meter = startUsageMeter();
   let settle!: (outcome: ExecutionOutcome) => void;
   let settled = false;
   const outcome = new Promise<ExecutionOutcome>((resolve) => {
@@ -62,7 +64,7 @@ export function startExecution(
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      resolve(value);
+      resolve(value.kind === 'aborted' ? value : { ...value, usage: meter.read() });
     };
   });
 

@@ -25,6 +25,7 @@ import { attemptErrorFrom } from './attempt-error.ts';
 import { FlushBatcher } from './flush-batcher.ts';
 import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { QueuePlan } from './queue-plan.ts';
 import { retryAt } from './retry-policy.ts';
 
 export interface WorkerSettings {
@@ -61,7 +62,10 @@ export class Worker {
   readonly #hasWork = new Map<string, boolean>();
   /** Queues woken since their last claim began: a short claim must not mark these empty. */
   readonly #wokenSinceClaim = new Set<string>();
-  #nextQueue = 0;
+  readonly #plan: QueuePlan;
+  /** Per queue, the last group served: the next claim continues the round-robin after it. */
+  readonly #cursors = new Map<string, string | null>();
+  readonly #windowTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   #claiming: Promise<void> | null = null;
   #claimRetryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
@@ -82,6 +86,7 @@ export class Worker {
     this.#deps = deps;
     this.#log = deps.log.child({ workerId: this.id });
     for (const queue of settings.queues) this.#hasWork.set(queue, true);
+    this.#plan = new QueuePlan(settings.queues);
     this.#lease = new LeaseKeeper({
       store: deps.store,
       workerId: this.id,
@@ -108,6 +113,7 @@ export class Worker {
   /** Registers the worker's lease and starts claiming. */
   async start(): Promise<void> {
     await this.#register();
+    await this.#plan.refresh(this.#deps.store);
     this.#lease.start();
     if (this.settings.handleSignals) {
       process.once('SIGTERM', this.#signalHandler);
@@ -172,6 +178,8 @@ export class Worker {
     process.off('SIGTERM', this.#signalHandler);
     process.off('SIGINT', this.#signalHandler);
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    for (const { timer } of this.#windowTimers.values()) clearTimeout(timer);
+    this.#windowTimers.clear();
     await this.#claiming;
     const { store } = this.#deps;
     const unstarted = this.#buffer.splice(0).map((job) => job.id);
@@ -241,7 +249,11 @@ export class Worker {
     if (this.#state !== 'running') return;
     const jitter = 0.8 + Math.random() * 0.4;
     this.#pollTimer = setTimeout(() => {
-      this.wake();
+      // Settings changed elsewhere (limits, priorities) are picked up here, at worst one poll late.
+      this.#plan
+        .refresh(this.#deps.store)
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'could not refresh queue settings'))
+        .finally(() => this.wake());
       this.#schedulePoll();
     }, this.settings.pollIntervalMs * jitter);
   }
@@ -249,39 +261,34 @@ export class Worker {
   #fill(): void {
     if (this.#state !== 'running' || this.#claiming) return;
     const { concurrency, prefetch } = this.settings;
-    const room = concurrency + prefetch - this.#running.size - this.#buffer.length;
-    if (room < Math.max(1, Math.floor((concurrency + prefetch) / 4))) return;
-    const queues = this.settings.queues;
-    let queue: string | undefined;
-    for (let i = 0; i < queues.length; i += 1) {
-      const candidate = queues[(this.#nextQueue + i) % queues.length]!;
-      if (this.#hasWork.get(candidate)) {
-        queue = candidate;
-        this.#nextQueue = (this.#nextQueue + i + 1) % queues.length;
-        break;
-      }
-    }
+    const queue = this.#plan.next((q) => this.#hasWork.get(q) === true);
     if (queue === undefined) return;
-    const claimQueue = queue;
-    this.#wokenSinceClaim.delete(claimQueue);
+    const limited = this.#plan.isLimited(queue);
+    const capacity = limited ? concurrency : concurrency + prefetch;
+    const room = capacity - this.#running.size - this.#buffer.length;
+    if (room < Math.max(1, Math.floor(capacity / 4))) return;
+    this.#wokenSinceClaim.delete(queue);
+    const now = this.#deps.now();
     this.#claiming = this.#deps.store
-      .jobClaim({ queue: claimQueue, workerId: this.id, limit: room, now: this.#deps.now() })
+      .jobClaim({ queue, workerId: this.id, limit: room, now, cursor: this.#cursors.get(queue) ?? null })
       .then(
-        (jobs) => {
+        ({ jobs, cursor }) => {
           this.#claimRetryMs = 0;
+          this.#cursors.set(queue, cursor);
           // A wake-up during the claim may announce jobs committed after it read the queue.
-          if (jobs.length < room && !this.#wokenSinceClaim.has(claimQueue))
-            this.#hasWork.set(claimQueue, false);
+          if (jobs.length < room && !this.#wokenSinceClaim.has(queue)) {
+            this.#hasWork.set(queue, false);
+            // Limits may be what cut the claim: try again when the rate window turns.
+            const windowEnds = limited ? this.#plan.nextWindowAt(queue, now) : null;
+            if (windowEnds) this.#wakeAt(queue, windowEnds);
+          }
           this.#buffer.push(...jobs);
         },
         (error: unknown) => {
           this.#claimRetryMs = Math.min(Math.max(this.#claimRetryMs * 2, 50), 2_000);
-          this.#log.warn(
-            { err: error, queue: claimQueue, retryMs: this.#claimRetryMs },
-            'claim failed; retrying',
-          );
-          this.#hasWork.set(claimQueue, false);
-          setTimeout(() => this.wake(claimQueue), this.#claimRetryMs).unref();
+          this.#log.warn({ err: error, queue, retryMs: this.#claimRetryMs }, 'claim failed; retrying');
+          this.#hasWork.set(queue, false);
+          setTimeout(() => this.wake(queue), this.#claimRetryMs).unref();
         },
       )
       .finally(() => {
@@ -292,6 +299,21 @@ export class Worker {
         }
         this.#notifyIdle();
       });
+  }
+
+  /** Wakes a queue at an instant (one timer per queue; the earliest wins). */
+  #wakeAt(queue: string, at: Date): void {
+    const existing = this.#windowTimers.get(queue);
+    if (existing && existing.at <= at.getTime()) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(
+      () => {
+        this.#windowTimers.delete(queue);
+        this.wake(queue);
+      },
+      Math.max(0, at.getTime() - this.#deps.now().getTime()),
+    );
+    this.#windowTimers.set(queue, { at: at.getTime(), timer });
   }
 
   #dispatch(): void {
@@ -325,6 +347,8 @@ export class Worker {
     events.emit('job:active', { job: execution.info, workerId: this.id });
     void execution.outcome.then((outcome) => {
       this.#running.delete(job.id);
+      // A finished job frees a slot of its queue's limits: look again.
+      if (this.#plan.isLimited(job.queue)) this.#hasWork.set(job.queue, true);
       this.#record(job, execution.info, execution.startedAt, outcome);
       this.#dispatch();
       this.#fill();
@@ -336,11 +360,13 @@ export class Worker {
     const finishedAt = this.#deps.now();
     if (outcome.kind !== 'aborted') this.#acking.add(job.id);
     if (outcome.kind === 'completed') {
-      this.#completions.add({ item: { id: job.id, result: outcome.result, startedAt, finishedAt }, info });
+      const { result, usage } = outcome;
+      this.#completions.add({ item: { id: job.id, result, startedAt, finishedAt, usage }, info });
     } else if (outcome.kind === 'failed') {
       const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
       const next = retryAt(job, this.#deps.definitions.get(job.name), outcome.error, finishedAt);
-      this.#failures.add({ item: { id: job.id, error, retryAt: next, startedAt, finishedAt }, info, error });
+      const item = { id: job.id, error, retryAt: next, startedAt, finishedAt, usage: outcome.usage };
+      this.#failures.add({ item, info, error });
     }
   }
 

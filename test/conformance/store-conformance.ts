@@ -52,6 +52,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       await fixture.reset();
     });
 
+    const claim = async (params: Parameters<Store['jobClaim']>[0]) => (await store.jobClaim(params)).jobs;
     const register = (id: string, now = T0, leaseMs = 10_000) =>
       store.workerRegister({ id, host: 'h', pid: 1, queues: ['q'], now, leaseMs });
 
@@ -90,7 +91,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const [again] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'k' })], now: T0 });
       expect(again).toEqual({ id: first!.id, created: false });
       await register('w');
-      const [claimed] = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      const [claimed] = await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       await store.jobCompleteMany({
         items: [{ id: claimed!.id, result: null, startedAt: T0, finishedAt: T0 }],
         workerId: 'w',
@@ -106,7 +107,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       await store.jobCompleteMany({
         items: [{ id: first!.id, result: 1, startedAt: T0, finishedAt: T0 }],
         workerId: 'w',
@@ -136,11 +137,11 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      const claimed = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: T0 });
+      const claimed = await claim({ queue: 'q', workerId: 'w', limit: 10, now: T0 });
       expect(claimed.map((j) => j.id)).toEqual([ids[1]!.id, ids[2]!.id, ids[0]!.id]);
       expect(claimed.every((j) => j.attempt === 1 && j.queue === 'q')).toBe(true);
-      expect(await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: T0 })).toEqual([]);
-      const limited = await store.jobClaim({ queue: 'other', workerId: 'w', limit: 0, now: T0 });
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: T0 })).toEqual([]);
+      const limited = await claim({ queue: 'other', workerId: 'w', limit: 0, now: T0 });
       expect(limited).toEqual([]);
     });
 
@@ -150,7 +151,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       await register('b');
       const claims = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          store.jobClaim({ queue: 'q', workerId: i % 2 ? 'a' : 'b', limit: 40, now: T0 }),
+          claim({ queue: 'q', workerId: i % 2 ? 'a' : 'b', limit: 40, now: T0 }),
         ),
       );
       const ids = claims.flat().map((j) => j.id);
@@ -161,7 +162,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
     it('completes a batch into run history in one call; a job no longer active is left alone', async () => {
       const [a, b] = await store.jobInsertMany({ jobs: [newJob(), newJob()], now: T0 });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       const done = await store.jobCompleteMany({
         items: [
           { id: a!.id, result: { ok: true }, startedAt: at(1), finishedAt: at(5) },
@@ -182,7 +183,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 3, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 3, now: T0 });
       const error = (m: string) => ({ attempt: 1, message: m, at: T0.toISOString() });
       const states = await store.jobFailMany({
         items: [
@@ -220,7 +221,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const second = await store.jobPromoteDue({ now: at(2_500), limit: 10 });
       expect(second).toEqual({ promoted: 1, nextRunAt: at(9_000) });
       await register('w');
-      expect(await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: at(2_500) })).toHaveLength(2);
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(2_500) })).toHaveLength(2);
     });
 
     it('rescues the jobs of an expired worker, counting the attempt, and kills a job out of attempts', async () => {
@@ -230,7 +231,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       });
       await register('gone', T0, 1_000);
       await register('alive', T0, 60_000);
-      await store.jobClaim({ queue: 'q', workerId: 'gone', limit: 2, now: T0 });
+      await claim({ queue: 'q', workerId: 'gone', limit: 2, now: T0 });
       expect(await store.jobRescueExpired({ now: at(500) })).toEqual([]);
       const rescued = await store.jobRescueExpired({ now: at(1_500) });
       expect(rescued.map((r) => [r.id, r.state, r.lostWorker]).sort()).toEqual(
@@ -239,7 +240,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
           [last!.id, 'dead', 'gone'],
         ].sort(),
       );
-      const again = await store.jobClaim({ queue: 'q', workerId: 'alive', limit: 5, now: at(1_600) });
+      const again = await claim({ queue: 'q', workerId: 'alive', limit: 5, now: at(1_600) });
       expect(again.map((j) => [j.id, j.attempt])).toEqual([[keep!.id, 2]]);
       expect((await store.jobGet({ id: last!.id }))?.errors[0]?.code).toBe('WORKER_LOST');
     });
@@ -247,7 +248,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
     it('keeps a worker alive while it beats, and returns unstarted jobs without counting the attempt', async () => {
       const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
       await register('w', T0, 1_000);
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       expect(await store.workerHeartbeat({ id: 'w', now: at(900), leaseMs: 1_000 })).toEqual({
         alive: true,
         cancelledIds: [],
@@ -267,7 +268,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({ previousState: 'ready' });
       expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({ previousState: 'active' });
       expect(await store.jobCancel({ id: running!.id, now: T0 })).toBeNull();
@@ -287,7 +288,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
     it('replays dead jobs with fresh attempts and keeps their errors', async () => {
       const [job] = await store.jobInsertMany({ jobs: [newJob({ maxAttempts: 1 })], now: T0 });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       await store.jobFailMany({
         items: [
           {
@@ -314,7 +315,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      const [claimed] = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      const [claimed] = await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       await store.jobCompleteMany({
         items: [{ id: claimed!.id, result: null, startedAt: T0, finishedAt: T0 }],
         workerId: 'w',
@@ -333,7 +334,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         now: T0,
       });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 6, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 6, now: T0 });
       await store.jobCompleteMany({
         items: jobs
           .slice(0, 3)
@@ -384,7 +385,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
       expect(await store.jobProgressSet({ id: job!.id, progress: 10 })).toBe(false);
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       expect(await store.jobProgressSet({ id: job!.id, progress: { pct: 50 } })).toBe(true);
       expect((await store.jobGet({ id: job!.id }))?.progress).toEqual({ pct: 50 });
     });
@@ -417,7 +418,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       });
       const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
       await register('w');
-      await store.jobClaim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
       await store.jobCancel({ id: job!.id, now: T0 });
       await arrived;
       await unlisten();

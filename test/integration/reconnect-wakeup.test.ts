@@ -26,14 +26,14 @@ function holdableStore(store: Store) {
   const holdable: Store = {
     ...store,
     async jobClaim(params) {
-      const jobs = await store.jobClaim(params);
+      const claimed = await store.jobClaim(params);
       const hold = armed;
       armed = null;
       if (hold) {
-        hold.answered(jobs);
+        hold.answered(claimed.jobs);
         await hold.release;
       }
-      return jobs;
+      return claimed;
     },
   };
   const holdNextClaim = () => {

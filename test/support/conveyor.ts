@@ -26,7 +26,7 @@ export function useConveyorDatabase(): {
       return database.url;
     },
     open(options) {
-      const conveyor = createConveyor({ logger: testLogger, ...options, databaseUrl: this.url });
+      const conveyor = createConveyor({ logger: testLogger, poolSize: 4, ...options, databaseUrl: this.url });
       opened.push(conveyor);
       return conveyor;
     },

@@ -1,5 +1,6 @@
 import type { Conveyor } from '../../client/conveyor.ts';
 import type { ConveyorOptions } from '../../client/conveyor-options.ts';
+import { createObservabilityServer, type ObservabilityServer } from '../../http/observability-server.ts';
 import { describeConnection } from '../../store/postgres/pg-driver.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
@@ -13,7 +14,7 @@ import { printLine } from '../output.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
 import { parseQueues } from './worker.ts';
 
-const HELP = `Usage: conveyor dev [--demo] [--once] [--queues a,b] [--concurrency N]
+const HELP = `Usage: conveyor dev [--demo] [--once] [--queues a,b] [--concurrency N] [--port N]
 
 Development mode: applies migrations, runs a worker on every queue with readable logs, and prints
 a line per job event. Without DATABASE_URL it uses the embedded database (PGlite), so no server
@@ -27,7 +28,10 @@ Flags:
                       ready or active
   --timeout <dur>     with --once, give up (exit 1) after this long (default 60s)
   --queues <a,b>      queues to work (default: all)
-  --concurrency <n>   jobs run at once (default 10)`;
+  --concurrency <n>   jobs run at once (default 10)
+  --port <n>          serve /metrics, /health and /analytics/* on 127.0.0.1:<n> (default $PORT or
+                      3000; 0 for any free port; off for none). No authentication yet: it binds to
+                      loopback only`;
 
 const OPTIONS = {
   demo: { type: 'boolean' },
@@ -35,6 +39,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   queues: { type: 'string' },
   concurrency: { type: 'string' },
+  port: { type: 'string' },
 } as const;
 
 export const devCommand: Command = {
@@ -48,6 +53,8 @@ export const devCommand: Command = {
     const queues = parseQueues(values.queues);
     const concurrency = intFlag('concurrency', values.concurrency);
     const timeoutMs = parseTimeout(values.timeout);
+    const portFlag = values.port ?? process.env.PORT;
+    const port = portFlag === 'off' ? null : (intFlag('port', portFlag) ?? 3000);
 
     const demo = values.demo ? await loadDemo() : null;
     context.useDatabaseUrl(effectiveDatabaseUrl(null, values));
@@ -60,6 +67,7 @@ export const devCommand: Command = {
     const log = serviceLogger(true);
     const conveyor = openConveyor(options, values, log, { migrate: 'auto' });
     const stop = waitForStopSignal();
+    let http: ObservabilityServer | null = null;
     try {
       const embedded = !databaseUrl;
       const dataDir = options.dataDir ?? '.conveyor/pgdata';
@@ -80,6 +88,7 @@ export const devCommand: Command = {
       });
       await worker.start();
       printLine(`conveyor dev: worker running on ${queues?.join(', ') ?? 'every queue'}; Ctrl-C to stop`);
+      if (port !== null) http = await serveObservability(conveyor, port);
 
       let exitCode: number = ExitCode.ok;
       if (demo) {
@@ -100,11 +109,25 @@ export const devCommand: Command = {
       printLine('conveyor dev: stopped');
       return exitCode;
     } finally {
+      await http?.close();
       stop.dispose();
       await conveyor.close().catch(() => {});
     }
   },
 };
+
+/** /metrics, /health and analytics on 127.0.0.1; a busy port is reported, not fatal. */
+async function serveObservability(conveyor: Conveyor, port: number): Promise<ObservabilityServer | null> {
+  const server = createObservabilityServer(conveyor, { port });
+  try {
+    const { url } = await server.listen();
+    printLine(`conveyor dev: ${url}/metrics, ${url}/health and ${url}/analytics/* (no auth; loopback only)`);
+    return server;
+  } catch (error) {
+    printLine(`conveyor dev: not serving /metrics and /health: ${(error as Error).message}`);
+    return null;
+  }
+}
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return 60_000;

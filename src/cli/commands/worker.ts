@@ -1,8 +1,10 @@
+import { drainForBudget } from '../../worker/drain-for-budget.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
-import { serviceLogger } from '../cli-conveyor.ts';
+import { commandLogger, serviceLogger } from '../cli-conveyor.ts';
 import { UsageError } from '../cli-error.ts';
 import { type Command, showHelp, withConveyor } from '../command.ts';
 import { logJobEvents } from '../job-reporter.ts';
+import { printJson, printLine } from '../output.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
 
 const HELP = `Usage: conveyor worker [--queues a,b] [--concurrency N]
@@ -13,11 +15,15 @@ exits at once. Logs are JSON on stdout (CONVEYOR_LOG_PRETTY=1 for readable ones)
 
 Flags:
   --queues <a,b>      queues to take jobs from (default: every queue of the config's jobs)
-  --concurrency <n>   jobs run at once (default 10)`;
+  --concurrency <n>   jobs run at once (default 10)
+  --once              drain queued work and exit 0, printing { processed, failed, remaining }
+  --budget <d>        with --once: stop after this long, e.g. 50s (default 15m)`;
 
 const OPTIONS = {
   queues: { type: 'string' },
   concurrency: { type: 'string' },
+  once: { type: 'boolean' },
+  budget: { type: 'string' },
 } as const;
 
 export function parseQueues(value: string | undefined): string[] | undefined {
@@ -41,6 +47,27 @@ export const workerCommand: Command = {
     expectPositionals('worker', positionals, [], 'conveyor worker [--queues a,b] [--concurrency N]');
     const queues = parseQueues(values.queues);
     const concurrency = intFlag('concurrency', values.concurrency);
+    if (values.budget !== undefined && !values.once) throw new UsageError('--budget goes with --once');
+    if (values.once) {
+      const summary = await withConveyor(
+        context,
+        values,
+        { requireConfig: true, logger: commandLogger() },
+        (conveyor) =>
+          drainForBudget(conveyor, {
+            budget: values.budget ?? '15m',
+            handleSignals: true,
+            ...(queues ? { queues } : {}),
+            ...(concurrency !== undefined ? { concurrency } : {}),
+          }),
+      );
+      if (values.json) printJson(summary);
+      else
+        printLine(
+          `processed ${summary.processed} (${summary.completed} completed, ${summary.failed} failed); ${summary.remaining} remaining; ${summary.durationMs} ms`,
+        );
+      return 0;
+    }
     const log = serviceLogger(process.env.CONVEYOR_LOG_PRETTY === '1');
     const stop = waitForStopSignal();
     try {

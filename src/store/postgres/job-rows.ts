@@ -11,6 +11,8 @@ const asStringOrNull = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
 const asNumberOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
+/** '' is the shared group in storage; the API calls it null. */
+const asGroupKey = (value: unknown): string | null => (value === '' ? null : asStringOrNull(value));
 
 export function claimedJobFromRow(row: Row): ClaimedJob {
   return {
@@ -24,7 +26,7 @@ export function claimedJobFromRow(row: Row): ClaimedJob {
     backoff: (row.backoff ?? null) as BackoffPolicy | null,
     timeoutMs: asNumberOrNull(row.timeout_ms),
     tenantId: asStringOrNull(row.tenant_id),
-    groupKey: asStringOrNull(row.group_key),
+    groupKey: asGroupKey(row.group_key),
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
     createdAt: asDate(row.created_at),
   };
@@ -43,7 +45,7 @@ export function jobRecordFromRow(row: Row): JobRecord {
     maxAttempts: Number(row.max_attempts),
     timeoutMs: asNumberOrNull(row.timeout_ms),
     tenantId: asStringOrNull(row.tenant_id),
-    groupKey: asStringOrNull(row.group_key),
+    groupKey: asGroupKey(row.group_key),
     uniqueKey: asStringOrNull(row.unique_key),
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
     progress: row.progress ?? null,

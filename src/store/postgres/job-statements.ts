@@ -1,6 +1,6 @@
 /** The jobs slice of the store over SQL files: each method runs one named statement. */
 import type { JobState } from '../../core/job.ts';
-import type { JobFilter, JobStore } from '../job-store.ts';
+import type { AttemptUsage, JobFilter, JobStore } from '../job-store.ts';
 import type { Row } from '../sql-driver.ts';
 import type { SqlExecutor } from '../sql-executor.ts';
 import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
@@ -10,6 +10,33 @@ import type { StatementContext } from './statement-context.ts';
 async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
   const result = await executor.query(text, values);
   return (Array.isArray(result) ? result : result.rows) as Row[];
+}
+
+/** The attempt's measured usage as the run row's columns (absent when not measured). */
+function usageFields(usage: AttemptUsage | undefined): Record<string, number> {
+  if (!usage) return {};
+  return {
+    cpu_ms: usage.cpuMs,
+    heap_delta: Math.round(usage.heapDeltaBytes),
+    rss_delta: Math.round(usage.rssDeltaBytes),
+  };
+}
+
+/**
+ * The group to resume after on the next claim: groups are served in key order after the cursor,
+ * wrapping once, so the last one served is the greatest key at or before the cursor if the walk
+ * wrapped, else the greatest key after it.
+ */
+function nextCursor(cursor: string | null, rows: Row[]): string | null {
+  let before: string | null = null;
+  let after: string | null = null;
+  for (const row of rows) {
+    const key = String(row.group_key);
+    if (cursor !== null && key <= cursor) {
+      if (before === null || key > before) before = key;
+    } else if (after === null || key > after) after = key;
+  }
+  return before ?? after ?? cursor;
 }
 
 export function jobStatements({
@@ -36,11 +63,9 @@ export function jobStatements({
       return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
     },
 
-    async jobClaim({ queue, workerId, limit, now }) {
-      const rows = await run('job-claim', [queue, workerId, limit, now]);
-      return rows
-        .map(claimedJobFromRow)
-        .sort((a, b) => a.priority - b.priority || Number(a.id) - Number(b.id));
+    async jobClaim({ queue, workerId, limit, now, cursor = null }) {
+      const rows = await run('job-claim', [queue, workerId, limit, now, cursor]);
+      return { jobs: rows.map(claimedJobFromRow), cursor: nextCursor(cursor, rows) };
     },
 
     async jobCompleteMany({ items, workerId }) {
@@ -50,6 +75,7 @@ export function jobStatements({
         result: item.result === undefined ? null : item.result,
         started_at: item.startedAt.toISOString(),
         finished_at: item.finishedAt.toISOString(),
+        ...usageFields(item.usage),
       }));
       const rows = await run('job-complete-many', [JSON.stringify(doc), workerId]);
       return rows.map((row) => String(row.id));
@@ -63,6 +89,7 @@ export function jobStatements({
         retry_at: item.retryAt?.toISOString() ?? null,
         started_at: item.startedAt.toISOString(),
         finished_at: item.finishedAt.toISOString(),
+        ...usageFields(item.usage),
       }));
       const rows = await run('job-fail-many', [JSON.stringify(doc), workerId, now, readyChannel]);
       return rows.map((row) => ({ id: String(row.id), state: String(row.state) as JobState }));

@@ -6,6 +6,9 @@ import { DatabaseUnavailableError } from '../../core/errors.ts';
 import type { Row, SqlDriver } from '../sql-driver.ts';
 import type { Store } from '../store.ts';
 import { jobStatements } from './job-statements.ts';
+import { queueStatements } from './queue-statements.ts';
+import { runStatements } from './run-statements.ts';
+import { scheduleStatements } from './schedule-statements.ts';
 import { assertSchemaName, migrations, querySql } from './sql-files.ts';
 import type { StatementContext } from './statement-context.ts';
 import { workerStatements } from './worker-statements.ts';
@@ -30,7 +33,10 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
 
   return {
     ...jobStatements(context),
+    ...queueStatements(context),
     ...workerStatements(context),
+    ...runStatements(context),
+    ...scheduleStatements(context),
     description: driver.description,
 
     async migrate() {

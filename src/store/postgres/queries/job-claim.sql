@@ -1,17 +1,9 @@
--- jobClaim: moves up to $3 ready jobs of one queue to active for a worker, in priority then FIFO
--- order. Reads only jobs_ready_idx (queue, priority, id) WHERE state = 'ready', in its order;
--- SKIP LOCKED lets many workers claim at once without waiting on each other.
--- $1 queue (text), $2 worker id (text), $3 limit (integer), $4 now (timestamptz).
-WITH picked AS (
-  SELECT id FROM conveyor.jobs
-  WHERE state = 'ready' AND queue = $1::text
-  ORDER BY priority, id
-  LIMIT $3::integer
-  FOR UPDATE SKIP LOCKED
-)
-UPDATE conveyor.jobs j
-SET state = 'active', attempt = j.attempt + 1, lease_owner = $2::text, started_at = $4::timestamptz
-FROM picked
-WHERE j.id = picked.id
-RETURNING j.id::text AS id, j.queue, j.name, j.payload, j.priority, j.attempt, j.max_attempts, j.backoff,
-  j.timeout_ms, j.tenant_id, j.group_key, j.metadata, j.created_at;
+-- jobClaim: moves up to $3 ready jobs of one queue to active for a worker, deciding every limit
+-- inside the claim (conveyor.claim_jobs, migration 0002): pause, global and per-group concurrency,
+-- rate limits, and round-robin across groups after the worker's cursor; inside a group, priority
+-- with aging. Rows come back in the order they were taken (group by group).
+-- $1 queue (text), $2 worker id (text), $3 limit (integer), $4 now (timestamptz),
+-- $5 cursor (text or NULL): the last group this worker served in this queue.
+SELECT id::text AS id, queue, name, payload, priority, attempt, max_attempts, backoff, timeout_ms, tenant_id,
+  group_key, metadata, created_at
+FROM conveyor.claim_jobs($1::text, $2::text, $3::integer, $4::timestamptz, $5::text);

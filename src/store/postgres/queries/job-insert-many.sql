@@ -18,15 +18,18 @@ reserved AS (
   RETURNING k.job_id
 ),
 inserted AS (
-  INSERT INTO conveyor.jobs (id, queue, name, state, priority, run_at, payload, max_attempts, backoff,
+  INSERT INTO conveyor.jobs (id, queue, name, state, priority, run_at, sort_key, payload, max_attempts, backoff,
     timeout_ms, tenant_id, group_key, unique_key, metadata, created_at)
   SELECT i.id, doc->>'queue', doc->>'name',
     CASE WHEN (doc->>'run_at')::timestamptz > $2::timestamptz THEN 'scheduled' ELSE 'ready' END,
-    (doc->>'priority')::integer, (doc->>'run_at')::timestamptz, doc->'payload',
+    (doc->>'priority')::integer, (doc->>'run_at')::timestamptz,
+    (extract(epoch FROM (doc->>'run_at')::timestamptz) * 1000)::bigint
+      + (doc->>'priority')::bigint * COALESCE(qc.aging_ms, 60000),
+    doc->'payload',
     (doc->>'max_attempts')::integer, NULLIF(doc->'backoff', 'null'::jsonb), (doc->>'timeout_ms')::integer,
-    doc->>'tenant_id', doc->>'group_key', doc->>'unique_key', NULLIF(doc->'metadata', 'null'::jsonb),
+    doc->>'tenant_id', COALESCE(doc->>'group_key', ''), doc->>'unique_key', NULLIF(doc->'metadata', 'null'::jsonb),
     $2::timestamptz
-  FROM input i
+  FROM input i LEFT JOIN conveyor.queues qc ON qc.name = i.doc->>'queue'
   WHERE doc->>'unique_key' IS NULL OR i.id IN (SELECT job_id FROM reserved)
   RETURNING id, queue, state
 ),

@@ -5,6 +5,8 @@
 WITH replayed AS (
   UPDATE conveyor.jobs
   SET state = 'ready', attempt = 0, run_at = $5::timestamptz, lease_owner = NULL, finished_at = NULL,
+      sort_key = (extract(epoch FROM $5::timestamptz) * 1000)::bigint
+        + priority::bigint * COALESCE((SELECT aging_ms FROM conveyor.queues WHERE name = queue), 60000),
       started_at = NULL, progress = NULL
   WHERE state = ANY($7::text[])
     AND ($1::text IS NULL OR queue = $1::text)

@@ -3,7 +3,7 @@
 -- an error on the job and a 'stalled' run row. Jobs leased by an unknown worker are rescued too.
 -- $1 now (timestamptz), $2 wake-up channel (text).
 WITH expired AS (
-  DELETE FROM conveyor.workers WHERE expires_at < $1::timestamptz RETURNING id
+  DELETE FROM conveyor.workers WHERE expires_at < $1::timestamptz RETURNING id, host
 ),
 lost AS (
   SELECT j.id, j.lease_owner FROM conveyor.jobs j
@@ -24,7 +24,7 @@ rescued AS (
   FROM lost
   WHERE j.id = lost.id
   RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
-    j.created_at, j.started_at, j.metadata, lost.lease_owner AS lost_worker
+    j.created_at, j.started_at, j.metadata, j.run_at, lost.lease_owner AS lost_worker
 ),
 released AS (
   DELETE FROM conveyor.job_keys k USING rescued r
@@ -32,12 +32,12 @@ released AS (
 ),
 runs AS (
   INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, error,
-    enqueued_at, started_at, finished_at, worker_id, metadata)
-  SELECT id, queue, name, tenant_id, group_key, attempt, 'stalled', payload,
+    enqueued_at, started_at, finished_at, worker_id, metadata, worker_host, due_at)
+  SELECT r.id, r.queue, r.name, r.tenant_id, r.group_key, r.attempt, 'stalled', r.payload,
     jsonb_build_object('name', 'WorkerLostError', 'code', 'WORKER_LOST',
       'message', 'the worker running this job stopped renewing its lease (crashed or stalled)'),
-    created_at, started_at, $1::timestamptz, lost_worker, metadata
-  FROM rescued
+    r.created_at, r.started_at, $1::timestamptz, r.lost_worker, r.metadata, e.host, r.run_at
+  FROM rescued r LEFT JOIN expired e ON e.id = r.lost_worker
 ),
 woken AS (
   SELECT pg_notify($2::text, q.queue) FROM (SELECT DISTINCT queue FROM rescued WHERE state = 'ready') q

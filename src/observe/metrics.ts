@@ -1,0 +1,165 @@
+/**
+ * Prometheus metrics (prom-client), one registry per Conveyor instance. Job metrics are fed by the
+ * lifecycle events of this process's workers; queue depth gauges come from one cached query
+ * (jobCountByState) shared by every gauge, so a scrape costs at most one query per `cacheMs`.
+ * Event-bus and notification metrics are registered now with stable names, for those modules.
+ *
+ * Names follow Prometheus conventions (base units, `_total` for counters); labels are queue and
+ * job (the job's name). The `state` label of conveyor_queue_jobs uses the seed's words: `waiting`
+ * (ready), `active`, `scheduled`, `dead`.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import type { QueueStateCount, Store } from '../store/store.ts';
+
+export interface MetricsOptions {
+  /** How long queue depths are reused between scrapes (default 5000 ms). */
+  cacheMs?: number;
+  /** Also collect prom-client's default process metrics (default false). */
+  defaultMetrics?: boolean;
+  /** Prefix for every metric name (default `conveyor_`). */
+  prefix?: string;
+  /** Histogram buckets of job run time, in seconds. */
+  durationBuckets?: number[];
+}
+
+const DEPTH_STATES = { ready: 'waiting', active: 'active', scheduled: 'scheduled', dead: 'dead' } as const;
+const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export class ConveyorMetrics {
+  readonly registry = new Registry();
+  readonly jobDuration: Histogram<'queue' | 'job'>;
+  readonly jobsCompleted: Counter<'queue' | 'job'>;
+  readonly jobsFailed: Counter<'queue' | 'job' | 'final'>;
+  readonly jobsStalled: Counter<'queue' | 'job'>;
+  /** For the event bus: time from publish call to the event being durable/sent. */
+  readonly eventPublishDuration: Histogram<'event'>;
+  /** For the event bus: time an event handler ran. */
+  readonly eventHandlerDuration: Histogram<'event' | 'handler'>;
+  /** For notifications: notifications created per fan-out. */
+  readonly notificationFanout: Counter<'event' | 'channel'>;
+  readonly #store: () => Promise<Store>;
+  readonly #cacheMs: number;
+  #depth: { at: number; rows: Promise<QueueStateCount[]> } | null = null;
+  readonly #offs: (() => void)[] = [];
+
+  constructor(store: () => Promise<Store>, options: MetricsOptions = {}) {
+    this.#store = store;
+    this.#cacheMs = options.cacheMs ?? 5_000;
+    const p = options.prefix ?? 'conveyor_';
+    const registers = [this.registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
+    this.jobDuration = new Histogram({
+      name: `${p}job_duration_seconds`,
+      help: 'Run time of completed job attempts, from handler start to completion.',
+      labelNames: ['queue', 'job'],
+      buckets: options.durationBuckets ?? DEFAULT_BUCKETS,
+      registers,
+    });
+    this.jobsCompleted = new Counter({
+      name: `${p}jobs_completed_total`,
+      help: 'Job attempts that completed.',
+      labelNames: ['queue', 'job'],
+      registers,
+    });
+    this.jobsFailed = new Counter({
+      name: `${p}jobs_failed_total`,
+      help: 'Job attempts that failed; final="true" when the job became dead (no attempts left).',
+      labelNames: ['queue', 'job', 'final'],
+      registers,
+    });
+    this.jobsStalled = new Counter({
+      name: `${p}jobs_stalled_total`,
+      help: 'Jobs rescued from a worker that stopped renewing its lease.',
+      labelNames: ['queue', 'job'],
+      registers,
+    });
+    const depth = (row: QueueStateCount[], gauge: Gauge<'queue' | 'state'>): void => {
+      gauge.reset();
+      for (const r of row) {
+        const state = DEPTH_STATES[r.state as keyof typeof DEPTH_STATES];
+        if (state) gauge.set({ queue: r.queue, state }, r.count);
+      }
+    };
+    const metrics = this;
+    new Gauge({
+      name: `${p}queue_jobs`,
+      help: 'Jobs per queue and state (waiting = ready to run); cached for a few seconds.',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        depth(await metrics.#counts(), this);
+      },
+    });
+    new Gauge({
+      name: `${p}dead_letter_jobs`,
+      help: 'Dead jobs (dead-letter queue size) per queue; cached for a few seconds.',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const r of await metrics.#counts())
+          if (r.state === 'dead') this.set({ queue: r.queue }, r.count);
+      },
+    });
+    this.eventPublishDuration = new Histogram({
+      name: `${p}event_publish_duration_seconds`,
+      help: 'Latency of publishing an event.',
+      labelNames: ['event'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.eventHandlerDuration = new Histogram({
+      name: `${p}event_handler_duration_seconds`,
+      help: 'Run time of an event handler.',
+      labelNames: ['event', 'handler'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.notificationFanout = new Counter({
+      name: `${p}notification_fanout_total`,
+      help: 'Notifications created by fan-out.',
+      labelNames: ['event', 'channel'],
+      registers,
+    });
+  }
+
+  /** Feeds job metrics from lifecycle events; returns a function that stops. */
+  observe(events: LifecycleEmitter): () => void {
+    this.#offs.push(
+      events.on('job:completed', ({ job, durationMs }) => {
+        const labels = { queue: job.queue, job: job.name };
+        this.jobDuration.observe(labels, durationMs / 1_000);
+        this.jobsCompleted.inc(labels);
+      }),
+      events.on('job:failed', ({ job, willRetry }) => {
+        this.jobsFailed.inc({ queue: job.queue, job: job.name, final: willRetry ? 'false' : 'true' });
+      }),
+      events.on('job:stalled', ({ queue, name }) => this.jobsStalled.inc({ queue, job: name })),
+    );
+    return () => this.stop();
+  }
+
+  stop(): void {
+    for (const off of this.#offs.splice(0)) off();
+  }
+
+  /** The exposition text (Prometheus text format) and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    const body = await this.registry.metrics();
+    return { contentType: this.registry.contentType, body };
+  }
+
+  /** Queue counts, reused for `cacheMs`; a failed query is not cached. */
+  #counts(): Promise<QueueStateCount[]> {
+    const at = Date.now();
+    if (!this.#depth || at - this.#depth.at >= this.#cacheMs) {
+      const rows = this.#store().then((s) => s.jobCountByState({}));
+      rows.catch(() => {
+        if (this.#depth?.rows === rows) this.#depth = null;
+      });
+      this.#depth = { at, rows };
+    }
+    return this.#depth.rows;
+  }
+}
