@@ -4,7 +4,6 @@
  * use and, unless `migrate: 'verify'`, brings its schema up to date under the migration lock.
  */
 import type { Logger } from 'pino';
-import { type Duration, parseDuration } from '../core/duration.ts';
 import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
 import { UnknownJobError, ValidationError } from '../core/errors.ts';
 import type { JobRecord, JobState } from '../core/job.ts';
@@ -23,9 +22,11 @@ import { type InProcessRun, runInProcess } from '../worker/run-in-process.ts';
 import { Worker } from '../worker/worker.ts';
 import { BackgroundServices } from './background-services.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
+import { createDeadLetters } from './dead-letters.ts';
 import { InsertBatcher } from './insert-batcher.ts';
 import { createQueueAdmin } from './queue-admin.ts';
 import { createStoreHandle } from './store-handle.ts';
+import { resolveWorkerSettings, type WorkerOptions } from './worker-options.ts';
 
 export interface EnqueuedJob {
   id: string;
@@ -38,31 +39,14 @@ export interface TransactionOption {
   tx?: SqlExecutor;
 }
 
-export interface WorkerOptions {
-  /** Queues to take jobs from (default: every queue of the registered jobs). */
-  queues?: string[];
-  /** Jobs run at once (default 10). */
-  concurrency?: number;
-  /** Jobs claimed ahead of free slots (default = concurrency). */
-  prefetch?: number;
-  /** Fallback poll when no NOTIFY arrives (default 2s, jittered ±20 %). */
-  pollInterval?: Duration;
-  /** How long stop() lets running jobs finish before aborting them (default 30s). */
-  shutdownTimeout?: Duration;
-  /** Stop gracefully on SIGTERM and SIGINT (default true). */
-  handleSignals?: boolean;
-}
-
 export interface QueueStats {
   queue: string;
   counts: Record<JobState, number>;
 }
 
-export type ReplayTarget =
-  | { ids: string[] }
-  | { all: true; queue?: string; name?: string; tenantId?: string };
-
 export type RunResult = InProcessRun;
+export type { ReplayTarget } from './dead-letters.ts';
+export type { WorkerOptions } from './worker-options.ts';
 
 export type Conveyor = ReturnType<typeof createConveyor>;
 
@@ -235,53 +219,27 @@ export function createConveyor(options: ConveyorOptions) {
 
     /** Creates a worker; call `start()` on it. */
     worker(workerOptions: WorkerOptions = {}): { start(): Promise<Worker> } & Pick<Worker, 'stop'> {
-      const queues = workerOptions.queues ?? knownQueues;
-      if (!Array.isArray(queues) || queues.length === 0)
-        throw new ValidationError('worker.queues', 'needs at least one queue');
-      for (const queue of queues) assertQueue(queue);
-      const concurrency = workerOptions.concurrency ?? 10;
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
-        throw new ValidationError(
-          'worker.concurrency',
-          `must be a whole number from 1 to 10000, got ${concurrency}`,
-        );
-      }
-      const prefetch = workerOptions.prefetch ?? concurrency;
-      if (!Number.isInteger(prefetch) || prefetch < 0)
-        throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
+      const workerSettings = resolveWorkerSettings(workerOptions, knownQueues);
       let worker: Worker | null = null;
       const handle = {
         start: async (): Promise<Worker> => {
           if (worker) return worker;
           const s = await store();
-          worker = new Worker(
-            {
-              queues,
-              concurrency,
-              prefetch,
-              pollIntervalMs: parseDuration(workerOptions.pollInterval ?? '2s', 'worker.pollInterval'),
-              shutdownTimeoutMs: parseDuration(
-                workerOptions.shutdownTimeout ?? '30s',
-                'worker.shutdownTimeout',
-              ),
-              handleSignals: workerOptions.handleSignals ?? true,
+          worker = new Worker(workerSettings, {
+            store: s,
+            definitions,
+            events,
+            log,
+            now,
+            leaseMs: settings.leaseMs,
+            progress: async (jobId, value) => {
+              await s.jobProgressSet({ id: jobId, progress: value });
             },
-            {
-              store: s,
-              definitions,
-              events,
-              log,
-              now,
-              leaseMs: settings.leaseMs,
-              progress: async (jobId, value) => {
-                await s.jobProgressSet({ id: jobId, progress: value });
-              },
-              onStopped: (stopped) => {
-                workers.delete(stopped);
-                if (workers.size === 0) void services.stop();
-              },
+            onStopped: (stopped) => {
+              workers.delete(stopped);
+              if (workers.size === 0) void services.stop();
             },
-          );
+          });
           workers.add(worker);
           await services.start(s);
           await worker.start();
@@ -359,43 +317,10 @@ export function createConveyor(options: ConveyorOptions) {
     /** The health report (`/health`): database, Redis and queue counts. */
     health: observability.health,
 
-    deadLetters: {
-      /** Dead jobs, each with every attempt's error. */
-      async list(
-        filter: Omit<JobFilter, 'states'> = {},
-        page: { limit?: number; afterId?: string } = {},
-      ): Promise<JobRecord[]> {
-        return (await store()).jobList({
-          filter: { ...filter, states: ['dead'] },
-          limit: page.limit ?? 100,
-          ...(page.afterId ? { afterId: page.afterId } : {}),
-        });
-      },
-      /** Sends dead jobs back to ready with fresh attempts: by ids, or all (optionally filtered). */
-      async replay(target: ReplayTarget): Promise<string[]> {
-        const s = await store();
-        let filter: JobFilter;
-        if ('ids' in target) {
-          if (!Array.isArray(target.ids) || target.ids.length === 0)
-            throw new ValidationError('ids', 'give at least one job id, or { all: true }');
-          const bad = target.ids.find((id) => !/^\d{1,19}$/.test(String(id)));
-          if (bad !== undefined)
-            throw new ValidationError('ids', `${JSON.stringify(bad)} is not a job id (ids are digits)`);
-          filter = { ids: target.ids.map(String) };
-        } else if (target.all === true) {
-          filter = {
-            ...(target.queue ? { queue: target.queue } : {}),
-            ...(target.name ? { name: target.name } : {}),
-            ...(target.tenantId ? { tenantId: target.tenantId } : {}),
-          };
-        } else {
-          throw new ValidationError('target', 'give { ids: [...] } or { all: true }');
-        }
-        const ids = await s.jobReplay({ filter: { ...filter, states: ['dead'] }, now: now() });
-        for (const worker of workers) worker.wake();
-        return ids;
-      },
-    },
+    /** Dead jobs: list them with their errors, replay them. */
+    deadLetters: createDeadLetters(store, now, () => {
+      for (const worker of workers) worker.wake();
+    }),
 
     /** Job counts per queue and state (completed counts what retention keeps). */
     async stats(): Promise<QueueStats[]> {
@@ -448,10 +373,4 @@ export function createConveyor(options: ConveyorOptions) {
 
     logger: log,
   };
-}
-
-function assertQueue(queue: unknown): void {
-  if (typeof queue !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(queue)) {
-    throw new ValidationError('worker.queues', `${JSON.stringify(queue)} is not a valid queue name`);
-  }
 }

@@ -1,0 +1,52 @@
+/** Worker options as given to `conveyor.worker()`, validated into the worker's settings. */
+import { type Duration, parseDuration } from '../core/duration.ts';
+import { ValidationError } from '../core/errors.ts';
+import type { WorkerSettings } from '../worker/worker.ts';
+
+export interface WorkerOptions {
+  /** Queues to take jobs from (default: every queue of the registered jobs). */
+  queues?: string[];
+  /** Jobs run at once (default 10). */
+  concurrency?: number;
+  /** Jobs claimed ahead of free slots (default = concurrency; none for queues with limits). */
+  prefetch?: number;
+  /** Fallback poll when no NOTIFY arrives (default 2s, jittered ±20 %). */
+  pollInterval?: Duration;
+  /** How long stop() lets running jobs finish before aborting them (default 30s). */
+  shutdownTimeout?: Duration;
+  /** Stop gracefully on SIGTERM and SIGINT (default true). */
+  handleSignals?: boolean;
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+export function resolveWorkerSettings(options: WorkerOptions, knownQueues: string[]): WorkerSettings {
+  const queues = options.queues ?? knownQueues;
+  if (!Array.isArray(queues) || queues.length === 0) {
+    throw new ValidationError('worker.queues', 'needs at least one queue');
+  }
+  for (const queue of queues) {
+    if (typeof queue !== 'string' || !QUEUE_NAME.test(queue)) {
+      throw new ValidationError('worker.queues', `${JSON.stringify(queue)} is not a valid queue name`);
+    }
+  }
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
+    throw new ValidationError(
+      'worker.concurrency',
+      `must be a whole number from 1 to 10000, got ${concurrency}`,
+    );
+  }
+  const prefetch = options.prefetch ?? concurrency;
+  if (!Number.isInteger(prefetch) || prefetch < 0) {
+    throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
+  }
+  return {
+    queues,
+    concurrency,
+    prefetch,
+    pollIntervalMs: parseDuration(options.pollInterval ?? '2s', 'worker.pollInterval'),
+    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '30s', 'worker.shutdownTimeout'),
+    handleSignals: options.handleSignals ?? true,
+  };
+}
