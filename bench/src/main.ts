@@ -4,12 +4,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { type Entry, record, summarize } from './aggregate.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import { collectMeta } from './meta.ts';
 import type { ChildSpec, Metric } from './protocol.ts';
 import { runChild } from './runner.ts';
-import { type Mode, SIZES } from './sizes.ts';
+import { BUDGET_SECONDS, type Mode, SIZES, warmupSizes } from './sizes.ts';
 import { databaseName, dropDatabase, flushRedis, freshDatabase, freshDir, REDIS } from './stores.ts';
 import { SCENARIOS } from './workloads/index.ts';
 
@@ -22,12 +23,15 @@ const args = new Map(
   }),
 );
 const mode = (args.get('mode') ?? 'quick') as Mode;
-if (!SIZES[mode]) throw new Error(`--mode must be quick or full, not ${mode}`);
+if (!SIZES[mode]) throw new Error(`--mode must be quick, full or issue, not ${mode}`);
 const sizes = { ...SIZES[mode] };
 if (args.has('runs')) sizes.runs = sizes.crashRuns = Number(args.get('runs'));
-const outPath = args.get('out') ?? new URL(`results/${mode === 'full' ? 'latest' : 'quick'}.json`, BENCH).pathname;
+const outName = { full: 'latest', quick: 'quick', issue: 'issue-sizes' }[mode];
+const outPath = args.get('out') ?? new URL(`results/${outName}.json`, BENCH).pathname;
 const only = args.get('only')?.split(',');
 const scenarioNames = args.get('scenarios')?.split(',') ?? Object.keys(SCENARIOS);
+
+const loadNow = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 function unitOf(metric: string): Metric['unit'] {
   if (metric.startsWith('enqueue_') || metric.startsWith('drain_')) return 'jobs/s';
@@ -41,15 +45,20 @@ function log(line: string): void {
   process.stdout.write(`[${t}] ${line}\n`);
 }
 
-/** Conveyor is the package at the repo root: build it; if that fails it is recorded as unavailable. */
-async function conveyorAvailability(): Promise<string | undefined> {
+/**
+ * Conveyor is the package at the repo root: build it (a failed build is noted; a dist/ that imports
+ * is still measured), then check that dist/index.js exports the API.
+ */
+async function conveyorAvailability(notes: string[]): Promise<string | undefined> {
   if (args.get('no-build') !== 'true') {
     try {
       log('building Conveyor (npm run build in the repo root)');
       execFileSync('npm', ['--prefix', ROOT.pathname, 'run', 'build'], { stdio: 'pipe' });
     } catch (error) {
       const out = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
-      return `npm run build failed in the repo root: ${out.split('\n').filter(Boolean).slice(-3).join(' | ')}`;
+      const tail = out.split('\n').filter(Boolean).slice(-2).join(' | ');
+      notes.push(`npm run build in the repo root failed; measuring whatever dist/ holds: ${tail}`);
+      log(`warning: ${notes.at(-1)}`);
     }
   }
   const dist = new URL('dist/index.js', ROOT);
@@ -74,24 +83,62 @@ function fmt(value: number | null, unit: string): string {
 async function main(): Promise<void> {
   const started = performance.now();
   const unavailable: Record<string, string> = {};
-  const conveyorProblem = await conveyorAvailability();
+  const buildNotes: string[] = [];
+  const budget = Number(args.get('budget') ?? BUDGET_SECONDS[mode]);
+  const truncated: string[] = [];
+  const conveyorProblem = await conveyorAvailability(buildNotes);
   if (conveyorProblem) {
     unavailable.conveyor = conveyorProblem;
     unavailable['conveyor-pglite'] = conveyorProblem;
   }
   const contenders = CONTENDERS.filter((c) => !only || only.includes(c.key));
-  const meta = await collectMeta(mode, sizes, unavailable);
+  const meta = { ...(await collectMeta(mode, sizes, unavailable)), conveyorBuild: buildNotes };
   const previous =
     args.get('merge') === 'true' && existsSync(outPath)
-      ? (JSON.parse(readFileSync(outPath, 'utf8')) as { results: Record<string, Record<string, Entry>> })
+      ? (JSON.parse(readFileSync(outPath, 'utf8')) as {
+          meta: Record<string, unknown> & { merged?: unknown[] };
+          results: Record<string, Record<string, Entry>>;
+        })
       : undefined;
   const results: Record<string, Record<string, Entry>> = previous?.results ?? {};
+  const entries = (metric: string): Record<string, Entry> => {
+    results[metric] ??= {};
+    return results[metric];
+  };
   const save = () => {
     mkdirSync(new URL('results/', BENCH), { recursive: true });
     const elapsed = Math.round((performance.now() - started) / 1000);
-    writeFileSync(outPath, `${JSON.stringify({ meta: { ...meta, elapsedSeconds: elapsed }, results }, null, 2)}\n`);
+    const own = {
+      ...meta,
+      elapsedSeconds: elapsed,
+      loadAverageNow: loadNow(),
+      overBudgetSingleRun: truncated,
+    };
+    // --merge keeps the earlier run's meta and lists this partial rerun under `merged`
+    const merged = previous
+      ? {
+          ...previous.meta,
+          merged: [
+            ...(previous.meta.merged ?? []),
+            {
+              date: meta.date,
+              scenarios: scenarioNames,
+              contenders: contenders.map((c) => c.key),
+              elapsedSeconds: elapsed,
+            },
+          ],
+        }
+      : own;
+    writeFileSync(outPath, `${JSON.stringify({ meta: merged, results }, null, 2)}\n`);
   };
   log(`mode ${mode}: ${contenders.map((c) => c.key).join(', ')}`);
+  if (!process.version.startsWith('v24.'))
+    log(`warning: running under Node ${process.version}, not the Node 24 of bench/node_modules/.bin/node`);
+  const load = os.loadavg()[0]!;
+  if (load > os.cpus().length * 0.5)
+    log(
+      `warning: load average ${load.toFixed(2)} on ${os.cpus().length} cores: other work on this machine will skew the figures`,
+    );
   for (const [key, reason] of Object.entries(unavailable)) log(`unavailable: ${key}: ${reason}`);
 
   for (const scenarioName of scenarioNames) {
@@ -99,11 +146,16 @@ async function main(): Promise<void> {
     if (!scenario) throw new Error(`unknown scenario ${scenarioName}`);
     const active = contenders.filter((c) => {
       const reason = unavailable[c.key] ?? scenario.skip?.(c);
-      if (reason) for (const m of scenario.metrics) (results[m] ??= {})[c.key] = { value: null, skipped: reason };
+      if (reason) for (const m of scenario.metrics) entries(m)[c.key] = { value: null, skipped: reason };
       return !reason;
     });
-    const counted = scenarioName === 'crash' ? sizes.crashRuns : sizes.runs;
-    const warmups = scenarioName === 'crash' ? 0 : sizes.warmups;
+    const overBudget = (performance.now() - started) / 1000 > budget;
+    if (overBudget && !truncated.includes(scenarioName)) {
+      truncated.push(scenarioName);
+      log(`over the ${budget} s budget: ${scenarioName} gets one counted run, no warm-up`);
+    }
+    const counted = overBudget ? 1 : scenarioName === 'crash' ? sizes.crashRuns : sizes.runs;
+    const warmups = overBudget || scenarioName === 'crash' ? 0 : sizes.warmups;
     const perContender = new Map(active.map((c) => [c.key, new Map<string, ReturnType<typeof record>[]>()]));
     for (let run = 1 - warmups; run <= counted; run++) {
       const shift = (run + warmups - 1) % Math.max(1, active.length);
@@ -121,9 +173,9 @@ async function main(): Promise<void> {
           scenario: scenarioName,
           runLabel: `r${run + warmups}`,
           target: { pgUrl, redis: REDIS, dataDir, ...(scenario.fastRecovery ? { fastRecovery: true } : {}) },
-          sizes,
+          sizes: run <= 0 ? warmupSizes(sizes) : sizes,
         };
-        const outcome = await runChild(spec, mode === 'full' ? 900_000 : 240_000);
+        const outcome = await runChild(spec, mode === 'quick' ? 240_000 : 900_000);
         if (c.backend === 'postgres') await dropDatabase(db);
         if (c.backend === 'pglite') await freshDir(dataDir);
         if (c.backend === 'redis') await flushRedis();
@@ -150,7 +202,7 @@ async function main(): Promise<void> {
     for (const c of active) {
       for (const m of scenario.metrics) {
         const runs = perContender.get(c.key)!.get(m) ?? [];
-        (results[m] ??= {})[c.key] = summarize(runs, unitOf(m));
+        entries(m)[c.key] = summarize(runs, unitOf(m));
       }
     }
     save();

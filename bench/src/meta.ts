@@ -15,10 +15,13 @@ function versionOf(pkg: string): string | null {
 
 function conveyorVersion(): string {
   const root = new URL('../', BENCH);
-  const version = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string })
+    .version;
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['-C', root.pathname, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['-C', root.pathname, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {}
   return `${version} (working tree at ${commit}, dist/ built locally)`;
 }
@@ -31,6 +34,7 @@ export async function collectMeta(mode: Mode, sizes: Sizes, unavailable: Record<
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     postgres: await postgresMeta(),
     redis: await redisMeta(),
@@ -49,6 +53,10 @@ export async function collectMeta(mode: Mode, sizes: Sizes, unavailable: Record<
       ]),
     ),
     unavailable,
+    availability: [
+      'bullmq-postgres: `npm view bullmq` shows bullmq 6.x with optional peer `pg`; the bullmq package itself ships the official PostgreSQL backend (createPostgresBackend, runMigrations), so it is measured, not skipped.',
+      'graphile-worker: the open-source edition releases jobs locked by a dead worker only after 4 h (faster recovery is Graphile Worker Pro), so its crash figure is null within the window.',
+    ],
     sizes,
     method: [
       'Every measured run is a fresh child process under the same Node binary (bench/node_modules/.bin/node).',

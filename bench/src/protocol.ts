@@ -1,5 +1,5 @@
-import type { Sizes } from './sizes.ts';
 import type { Target } from './contenders/types.ts';
+import type { Sizes } from './sizes.ts';
 
 /** One figure a scenario produces. */
 export interface Metric {

@@ -3,7 +3,9 @@ import type { ChildSpec, RunMessage, ScenarioResult } from './protocol.ts';
 
 const CHILD = new URL('./child.ts', import.meta.url);
 
-export type RunOutcome = { ok: true; result: ScenarioResult; seconds: number } | { ok: false; error: string; seconds: number };
+export type RunOutcome =
+  | { ok: true; result: ScenarioResult; seconds: number }
+  | { ok: false; error: string; seconds: number };
 
 /** Runs one measured run in a fresh child process (its own heap and event loop). */
 export function runChild(spec: ChildSpec, timeoutMs: number): Promise<RunOutcome> {
@@ -23,11 +25,14 @@ export function runChild(spec: ChildSpec, timeoutMs: number): Promise<RunOutcome
     child.on('message', (raw) => {
       const m = raw as RunMessage;
       if (m.type === 'result') outcome = { ok: true, result: m.result, seconds: seconds() };
-      else if (m.type === 'error') outcome = { ok: false, error: m.message.split('\n').slice(0, 4).join(' | '), seconds: seconds() };
+      else if (m.type === 'error')
+        outcome = { ok: false, error: m.message.split('\n').slice(0, 4).join(' | '), seconds: seconds() };
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve(outcome ?? { ok: false, error: `child exited with code ${code} and no result`, seconds: seconds() });
+      resolve(
+        outcome ?? { ok: false, error: `child exited with code ${code} and no result`, seconds: seconds() },
+      );
     });
   });
 }

@@ -232,6 +232,10 @@ export function createConveyor(options: ConveyorOptions) {
             log,
             now,
             leaseMs: settings.leaseMs,
+            recordsCompleted: (queue) => {
+              const { count, ageMs } = settings.retention(queue).completed;
+              return !(count === 0 && ageMs === null);
+            },
             progress: async (jobId, value) => {
               await s.jobProgressSet({ id: jobId, progress: value });
             },

@@ -42,6 +42,8 @@ export interface CompletedItem {
   result: unknown;
   startedAt: Date;
   finishedAt: Date;
+  /** False when the queue keeps no completed history: the job is only deleted (no run row). */
+  record?: boolean;
   usage?: AttemptUsage;
 }
 

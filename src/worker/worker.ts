@@ -45,6 +45,8 @@ export interface WorkerDeps {
   now: () => Date;
   leaseMs: number;
   progress(jobId: string, value: unknown): Promise<void>;
+  /** Whether the queue keeps completed runs (retention `completed: false` keeps none). */
+  recordsCompleted(queue: string): boolean;
   /** Called once the worker stops, so the owner can forget it. */
   onStopped(worker: Worker): void;
 }
@@ -361,7 +363,8 @@ export class Worker {
     if (outcome.kind !== 'aborted') this.#acking.add(job.id);
     if (outcome.kind === 'completed') {
       const { result, usage } = outcome;
-      this.#completions.add({ item: { id: job.id, result, startedAt, finishedAt, usage }, info });
+      const record = this.#deps.recordsCompleted(job.queue);
+      this.#completions.add({ item: { id: job.id, result, startedAt, finishedAt, usage, record }, info });
     } else if (outcome.kind === 'failed') {
       const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
       const next = retryAt(job, this.#deps.definitions.get(job.name), outcome.error, finishedAt);

@@ -83,3 +83,22 @@ describe('retention', () => {
     expect(await conveyor.prune()).toEqual({ completed: 0, failed: 0, failedRuns: 0, keys: 0 });
   });
 });
+
+describe('a queue that keeps no completed history', () => {
+  it('completes jobs with a bare delete: events fire, no run row is written', async () => {
+    const quick = defineJob<{ n: number }>({ name: 'quick', queue: 'firehose', handler: ({ payload }) => payload.n });
+    const conveyor = db.open({
+      jobs: [quick],
+      schema: 'no_history',
+      queues: { firehose: { retention: { completed: false } } },
+    });
+    await conveyor.worker({ handleSignals: false }).start();
+    const results: number[] = [];
+    conveyor.on('job:completed', ({ result }) => results.push(result as number));
+    const ids = await conveyor.enqueueMany(quick, [{ payload: { n: 1 } }, { payload: { n: 2 } }]);
+    await expect.poll(() => results.length, { timeout: 5_000 }).toBe(2);
+    const runs = await sql(db.url, 'SELECT 1 FROM no_history.job_runs');
+    expect(runs).toEqual([]);
+    expect(await conveyor.getJob(ids[0]!.id)).toBeNull();
+  });
+});

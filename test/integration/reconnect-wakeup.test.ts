@@ -70,6 +70,7 @@ async function raceClaimWithWake(conveyor: Conveyor, wake: (worker: Worker) => v
       now: () => new Date(),
       leaseMs: 5_000,
       progress: async () => {},
+      recordsCompleted: () => true,
       onStopped: () => {},
     },
   );

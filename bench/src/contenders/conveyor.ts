@@ -7,22 +7,27 @@ interface ConveyorJobEvent {
   job: { id: string };
 }
 interface ConveyorWorker {
-  start(): Promise<void>;
+  start(): Promise<unknown>;
   stop(): Promise<void>;
 }
 interface ConveyorEnqueueOptions {
   tenantId?: string;
-  delay?: string;
+  /** milliseconds, or a string such as '30s' */
+  delay?: number | string;
 }
 interface ConveyorInstance {
   migrate(): Promise<void>;
   enqueue(job: unknown, payload: JobPayload, options?: ConveyorEnqueueOptions): Promise<{ id: string }>;
-  enqueueMany(job: unknown, items: { payload: JobPayload; options?: ConveyorEnqueueOptions }[]): Promise<unknown>;
-  worker(options: { queues: string[]; concurrency: number }): ConveyorWorker;
+  enqueueMany(
+    job: unknown,
+    items: { payload: JobPayload; options?: ConveyorEnqueueOptions }[],
+  ): Promise<unknown>;
+  worker(options: { queues: string[]; concurrency: number; handleSignals?: boolean }): ConveyorWorker;
   on(event: 'job:completed', listener: (e: ConveyorJobEvent) => void): unknown;
   close(): Promise<void>;
 }
 interface ConveyorModule {
+  createLogger(options: { level?: string }): unknown;
   createConveyor(options: Record<string, unknown>): ConveyorInstance;
   defineJob(definition: {
     name: string;
@@ -46,7 +51,7 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
     if (!o?.tenant && !o?.delayMs) return undefined;
     const out: ConveyorEnqueueOptions = {};
     if (o.tenant) out.tenantId = o.tenant;
-    if (o.delayMs) out.delay = `${Math.ceil(o.delayMs / 1000)}s`;
+    if (o.delayMs) out.delay = o.delayMs;
     return out;
   };
 
@@ -60,10 +65,16 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
           await onJob(payload);
         },
       });
+      const common = {
+        jobs: [noop],
+        logger: mod.createLogger({ level: 'error' }),
+        // crash workload: a 5 s lease, like BullMQ's lockDuration there (default 10 s)
+        ...(target.fastRecovery ? { lease: '5s' } : {}),
+      };
       instance = mod.createConveyor(
         store === 'postgres'
-          ? { databaseUrl: target.pgUrl, schema: 'conveyor', jobs: [noop] }
-          : { dataDir: target.dataDir, jobs: [noop] },
+          ? { ...common, databaseUrl: target.pgUrl, schema: 'conveyor' }
+          : { ...common, dataDir: target.dataDir },
       );
       await instance.migrate();
     },
@@ -82,7 +93,11 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
     },
     async startWorker(options: WorkerOptions) {
       onJob = options.onJob;
-      worker = instance!.worker({ queues: ['bench'], concurrency: options.concurrency });
+      worker = instance!.worker({
+        queues: ['bench'],
+        concurrency: options.concurrency,
+        handleSignals: false,
+      });
       await worker.start();
     },
     async stopWorker() {

@@ -26,7 +26,9 @@ export function graphileWorker(target: Target, localQueue: boolean): Contender {
       await utils!.addJobs(
         items.map((i) => {
           const at = runAt(i);
-          return at ? { identifier: TASK, payload: i.payload, runAt: at } : { identifier: TASK, payload: i.payload };
+          return at
+            ? { identifier: TASK, payload: i.payload, runAt: at }
+            : { identifier: TASK, payload: i.payload };
         }),
       );
     },

@@ -19,7 +19,8 @@ export const CONTENDERS: ContenderInfo[] = [
   {
     key: 'graphile-worker',
     backend: 'postgres',
-    settings: 'run({ concurrency, maxPoolSize: min(concurrency+1, 40), pollInterval: 2000 }); LISTEN/NOTIFY wake-up; no batching (defaults)',
+    settings:
+      'run({ concurrency, maxPoolSize: min(concurrency+1, 40), pollInterval: 2000 }); LISTEN/NOTIFY wake-up; no batching (defaults)',
     multiProcess: true,
     fairness: 'FIFO (no tenant fairness; named job queues serialize instead)',
     recovery: 'locked jobs of a dead worker are released only after 4 h (open-source edition); no setting',
@@ -44,14 +45,16 @@ export const CONTENDERS: ContenderInfo[] = [
       'new PgBoss({ max: 20, useListenNotify: true }); createQueue({ notify: true }); work({ batchSize: concurrency/2, localConcurrency: 2, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 }); batch jobs run concurrently in the handler; insert() for bulk',
     multiProcess: true,
     fairness: 'FIFO (groupConcurrency caps groups but does not interleave them)',
-    recovery: 'queue heartbeatSeconds: 10 (minimum allowed) + superviseIntervalSeconds: 1',
+    recovery:
+      'queue heartbeatSeconds: 10 (the minimum allowed) with superviseIntervalSeconds: 1 and monitorIntervalSeconds: 1',
     packageName: 'pg-boss',
     load: async () => (await import('./pg-boss.ts')).pgBoss,
   },
   {
     key: 'bullmq-redis',
     backend: 'redis',
-    settings: 'Worker({ concurrency, removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } }); addBulk for bulk; Redis 7, no persistence (as installed)',
+    settings:
+      'Worker({ concurrency, removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } }); addBulk for bulk; Redis 7, no persistence (as installed)',
     multiProcess: true,
     fairness: 'FIFO (per-group fairness is BullMQ Pro only)',
     recovery: 'stalled-job check with lockDuration: 5000, stalledInterval: 2000',
@@ -72,7 +75,8 @@ export const CONTENDERS: ContenderInfo[] = [
   {
     key: 'conveyor',
     backend: 'postgres',
-    settings: "createConveyor({ databaseUrl, schema: 'conveyor' }); worker({ concurrency }); enqueue (coalesced) / enqueueMany",
+    settings:
+      "createConveyor({ databaseUrl, schema: 'conveyor' }); worker({ concurrency }); enqueue (coalesced) / enqueueMany",
     multiProcess: true,
     fairness: 'tenant-fair scheduling (tenantId)',
     recovery: 'Conveyor defaults',

@@ -15,7 +15,7 @@ export function pgBoss(target: Target): Contender {
     max: 20,
     useListenNotify: true,
     schedule: false,
-    ...(target.fastRecovery ? { superviseIntervalSeconds: 1 } : {}),
+    ...(target.fastRecovery ? { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 } : {}),
   });
   boss.on('error', () => {});
   let workId: string | undefined;

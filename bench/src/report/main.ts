@@ -1,1 +1,247 @@
-export async function writeReport(): Promise<void> {}
+/**
+ * Writes bench/RESULTS.md and bench/results/*.svg from results/latest.json (full run) and
+ * results/quick.json (quick run), whichever exist. Run: npm run report
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Entry } from '../aggregate.ts';
+import { groupedBarChart, type Series } from './svg.ts';
+
+const BENCH = new URL('../../', import.meta.url);
+const ORDER = [
+  'conveyor',
+  'conveyor-pglite',
+  'graphile-worker',
+  'graphile-worker-localqueue',
+  'pg-boss',
+  'bullmq-redis',
+  'bullmq-postgres',
+];
+
+const METRICS: { key: string; title: string; better: 'higher' | 'lower' }[] = [
+  { key: 'enqueue_single_1', title: 'Single enqueue, 1 producer (awaited, durable)', better: 'higher' },
+  { key: 'enqueue_single_16', title: 'Single enqueue, 16 concurrent producers', better: 'higher' },
+  { key: 'enqueue_bulk', title: 'Bulk enqueue, batches of 1,000', better: 'higher' },
+  { key: 'drain_c10', title: 'Drain, concurrency 10, one process', better: 'higher' },
+  { key: 'drain_c50', title: 'Drain, concurrency 50, one process', better: 'higher' },
+  { key: 'drain_c50_2proc', title: 'Drain, concurrency 50, two processes', better: 'higher' },
+  { key: 'latency_idle_p50', title: 'Idle wake-up latency, p50 (enqueue → handler start)', better: 'lower' },
+  { key: 'latency_idle_p99', title: 'Idle wake-up latency, p99', better: 'lower' },
+  { key: 'latency_500_p99', title: 'Latency p99 at 500 arrivals/s', better: 'lower' },
+  { key: 'latency_2000_p99', title: 'Latency p99 at 2,000 arrivals/s', better: 'lower' },
+  {
+    key: 'backlog_share',
+    title: 'Drain rate with a far-future backlog, as share of the empty-table rate',
+    better: 'higher',
+  },
+  {
+    key: 'crash_recovery_s',
+    title: 'Crash recovery: seconds from SIGKILL until in-flight jobs run again',
+    better: 'lower',
+  },
+  {
+    key: 'fairness_small_p99_ms',
+    title: "Fairness: p99 wait of 99 small tenants' jobs behind one flooding tenant",
+    better: 'lower',
+  },
+];
+
+interface ResultsFile {
+  meta: Record<string, unknown> & {
+    mode: string;
+    date: string;
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    elapsedSeconds?: number;
+    postgres: Record<string, string>;
+    redis: Record<string, string>;
+    packages: Record<string, string | null>;
+    contenders: Record<
+      string,
+      { backend: string; settings: string; fairness: string; crashRecovery: string }
+    >;
+    unavailable: Record<string, string>;
+    sizes: Record<string, unknown>;
+    method: string[];
+    conveyorBuild?: string[];
+    overBudgetSingleRun?: string[];
+    loadAverageAtStart?: number[];
+    availability?: string[];
+  };
+  results: Record<string, Record<string, Entry>>;
+}
+
+function fmt(v: number | null | undefined, unit?: string): string {
+  if (v === null || v === undefined) return '—';
+  if (unit === 'jobs/s') return Math.round(v).toLocaleString('en-US');
+  if (unit === 'share') return v.toFixed(2);
+  if (unit === 's') return v.toFixed(2);
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function contendersOf(file: ResultsFile): string[] {
+  const seen = new Set<string>();
+  for (const byContender of Object.values(file.results))
+    for (const k of Object.keys(byContender)) seen.add(k);
+  return ORDER.filter((k) => seen.has(k)).concat([...seen].filter((k) => !ORDER.includes(k)));
+}
+
+function status(e: Entry): string {
+  if (e.skipped) return `skipped: ${e.skipped}`;
+  const parts: string[] = [];
+  if (e.failed) parts.push(`**FAILED** (${e.failed})`);
+  if ((e.duplicated ?? 0) > 0) parts.push(`${e.duplicated} duplicated`);
+  if (e.notes?.length) parts.push(e.notes.join('; '));
+  return parts.length ? parts.join('; ') : 'ok';
+}
+
+function table(file: ResultsFile, metric: (typeof METRICS)[number]): string {
+  const rows = file.results[metric.key];
+  if (!rows) return '_not measured_\n';
+  const ref = rows.conveyor?.value ?? null;
+  const unit = Object.values(rows).find((e) => e.unit)?.unit ?? '';
+  const lines = [
+    `| contender | median ${unit} | min – max | lost | dup | Conveyor ÷ this | status |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const c of contendersOf(file)) {
+    const e = rows[c];
+    if (!e) continue;
+    const ratio = ref !== null && e.value ? (ref / e.value).toFixed(2) : '—';
+    const range = e.min !== undefined && e.min !== null ? `${fmt(e.min, unit)} – ${fmt(e.max, unit)}` : '—';
+    lines.push(
+      `| ${c} | ${fmt(e.value, unit)} | ${range} | ${e.lost ?? '—'} | ${e.duplicated ?? '—'} | ${c === 'conveyor' ? '1.00' : ratio} | ${status(e)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n\n_${metric.better} is better; a Conveyor ÷ this ratio ${metric.better === 'higher' ? 'above' : 'below'} 1 means Conveyor does better._\n`;
+}
+
+function charts(file: ResultsFile, tag: string): string[] {
+  const contenders = contendersOf(file);
+  const value = (m: string, c: string) => file.results[m]?.[c]?.value ?? null;
+  const drainMetrics = ['drain_c10', 'drain_c50', 'drain_c50_2proc'];
+  const drain: Series[] = contenders.map((c) => ({ label: c, values: drainMetrics.map((m) => value(m, c)) }));
+  const latencyMetrics: [string, string][] = [
+    ['idle p50', 'latency_idle_p50'],
+    ['idle p95', 'latency_idle_p95'],
+    ['idle p99', 'latency_idle_p99'],
+    ['500/s p50', 'latency_500.p50'],
+    ['500/s p99', 'latency_500_p99'],
+    ['2000/s p50', 'latency_2000.p50'],
+    ['2000/s p99', 'latency_2000_p99'],
+  ];
+  const latencyValue = (key: string, c: string): number | null => {
+    if (key === 'latency_idle_p95') return (file.results.latency_idle_p99?.[c]?.extra?.p95 as number) ?? null;
+    if (key.endsWith('.p50')) {
+      const metric = key.startsWith('latency_500') ? 'latency_500_p99' : 'latency_2000_p99';
+      return (file.results[metric]?.[c]?.extra?.p50 as number) ?? null;
+    }
+    return value(key, c);
+  };
+  const latency: Series[] = contenders.map((c) => ({
+    label: c,
+    values: latencyMetrics.map(([, key]) => latencyValue(key, c)),
+  }));
+  const names = [`results/drain-${tag}.svg`, `results/latency-${tag}.svg`];
+  writeFileSync(
+    new URL(names[0]!, BENCH),
+    groupedBarChart({
+      title: `Drain throughput (${file.meta.mode} run, median)`,
+      unit: 'jobs/s',
+      categories: ['concurrency 10', 'concurrency 50', 'concurrency 50 × 2 processes'],
+      series: drain,
+    }),
+  );
+  writeFileSync(
+    new URL(names[1]!, BENCH),
+    groupedBarChart({
+      title: `Enqueue → handler-start latency (${file.meta.mode} run, median of runs)`,
+      unit: 'ms',
+      categories: latencyMetrics.map(([label]) => label),
+      series: latency,
+      log: true,
+    }),
+  );
+  return names;
+}
+
+function section(file: ResultsFile, tag: string, heading: string): string {
+  const m = file.meta;
+  const [drainSvg, latencySvg] = charts(file, tag);
+  const out: string[] = [];
+  out.push(`## ${heading}\n`);
+  out.push(
+    `Measured ${m.date} in ${m.elapsedSeconds ?? '?'} s (\`${m.mode}\` mode). Node ${m.node}; ${m.cpus} × ${m.cpuModel}; ${m.postgres.version?.split(' on ')[0]} (shared_buffers ${m.postgres.shared_buffers}, synchronous_commit ${m.postgres.synchronous_commit}, fsync ${m.postgres.fsync}, max_connections ${m.postgres.max_connections}); Redis ${m.redis.version} (AOF ${m.redis.aof_enabled === '1' ? 'on' : 'off'}).\n`,
+  );
+  out.push(
+    `Packages: ${Object.entries(m.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.\n`,
+  );
+  out.push(`Sizes: \`${JSON.stringify(m.sizes)}\`\n`);
+  if (Object.keys(m.unavailable).length) {
+    out.push('**Unavailable:**\n');
+    for (const [k, v] of Object.entries(m.unavailable)) out.push(`- ${k}: ${v}`);
+    out.push('');
+  }
+  if (m.conveyorBuild?.length) out.push(`**Conveyor build:** ${m.conveyorBuild.join('; ')}\n`);
+  if (m.overBudgetSingleRun?.length)
+    out.push(`**Time budget reached:** one counted run only for ${m.overBudgetSingleRun.join(', ')}.\n`);
+  if (m.loadAverageAtStart && m.loadAverageAtStart[0]! > m.cpus * 0.5)
+    out.push(
+      `**Machine was busy:** load average ${m.loadAverageAtStart.join(' / ')} at the start on ${m.cpus} cores (other work ran beside the benchmark), so treat small differences as noise.\n`,
+    );
+  for (const line of m.availability ?? []) out.push(`- ${line}`);
+  if (m.availability?.length) out.push('');
+  out.push(`![Drain throughput](${drainSvg})\n`);
+  out.push(`![Latency percentiles](${latencySvg})\n`);
+  for (const metric of METRICS) {
+    out.push(`### ${metric.key} — ${metric.title}\n`);
+    out.push(table(file, metric));
+  }
+  return out.join('\n');
+}
+
+function settings(file: ResultsFile): string {
+  const lines = [
+    '| contender | store | configuration | fairness | crash recovery setting |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const [k, c] of Object.entries(file.meta.contenders)) {
+    lines.push(`| ${k} | ${c.backend} | ${c.settings} | ${c.fairness} | ${c.crashRecovery} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeReport(): Promise<void> {
+  const files: [string, string, string][] = [
+    ['results/latest.json', 'full', 'Full run (`npm run bench`)'],
+    ['results/quick.json', 'quick', 'Quick run (`npm run bench:quick`)'],
+  ];
+  const present = files
+    .filter(([p]) => existsSync(new URL(p, BENCH)))
+    .map(
+      ([p, tag, heading]) =>
+        [JSON.parse(readFileSync(new URL(p, BENCH), 'utf8')) as ResultsFile, tag, heading] as const,
+    );
+  const out: string[] = [
+    '# Conveyor benchmark results',
+    '',
+    '_Generated by `npm run report` (bench/src/report/main.ts) from bench/results/*.json; do not edit by hand._',
+    '',
+    'Every contender runs under the same Node binary (the `node` package in bench/package.json), one fresh child process per measured run, a fresh database (or Redis db, or PGlite dir) per contender, workload and run. A contender that lost a job in a workload is marked **FAILED** there, whatever its speed.',
+    '',
+  ];
+  if (present.length === 0) out.push('No results yet: run `npm run bench:quick` or `npm run bench`.');
+  else {
+    const first = present[0]![0];
+    out.push('## How it was measured\n');
+    for (const line of first.meta.method) out.push(`- ${line}`);
+    out.push('\n## Contender configurations\n');
+    out.push(settings(first));
+    for (const [file, tag, heading] of present) out.push(section(file, tag, heading));
+  }
+  writeFileSync(new URL('RESULTS.md', BENCH), `${out.join('\n')}\n`);
+}
+
+if (import.meta.main) await writeReport();

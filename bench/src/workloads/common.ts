@@ -9,9 +9,15 @@ export function keys(prefix: string, n: number): string[] {
 }
 
 /** Queue `keyList` in bulk batches of 1,000 (not timed). */
-export async function prefill(c: Contender, keyList: string[], extra: Omit<BulkItem, 'payload'> = {}): Promise<void> {
+export async function prefill(
+  c: Contender,
+  keyList: string[],
+  extra: Omit<BulkItem, 'payload'> = {},
+): Promise<void> {
   for (let i = 0; i < keyList.length; i += BATCH) {
-    const items = keyList.slice(i, i + BATCH).map((k) => ({ ...extra, payload: makePayload(k, extra.tenant) }));
+    const items = keyList
+      .slice(i, i + BATCH)
+      .map((k) => ({ ...extra, payload: makePayload(k, extra.tenant) }));
     await c.enqueueBulk(items);
   }
 }

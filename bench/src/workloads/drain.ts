@@ -16,7 +16,13 @@ function inProcess(concurrency: number, metric: string): Scenario {
       const out = await drain(c, all, concurrency, 240_000);
       await c.close();
       return {
-        metrics: { [metric]: { value: out.rate, unit: 'jobs/s', extra: { jobs: all.length, seconds: out.seconds, concurrency } } },
+        metrics: {
+          [metric]: {
+            value: out.rate,
+            unit: 'jobs/s',
+            extra: { jobs: all.length, seconds: out.seconds, concurrency },
+          },
+        },
         lost: out.lost,
         duplicated: out.duplicated,
       };

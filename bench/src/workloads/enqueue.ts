@@ -49,7 +49,13 @@ const bulk: Scenario = {
     const check = spec.sizes.verifyEnqueue ? await drain(c, all, 50, 120_000) : undefined;
     await c.close();
     return {
-      metrics: { enqueue_bulk: { value: all.length / seconds, unit: 'jobs/s', extra: { jobs: all.length, batch: 1000 } } },
+      metrics: {
+        enqueue_bulk: {
+          value: all.length / seconds,
+          unit: 'jobs/s',
+          extra: { jobs: all.length, batch: 1000 },
+        },
+      },
       lost: check?.lost ?? 0,
       duplicated: check?.duplicated ?? 0,
     };

@@ -1,7 +1,7 @@
+import { wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import { latencySummary } from '../stats.ts';
 import { Tally } from '../tally.ts';
-import { wallMs } from '../payload.ts';
 import { keys, prefill } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 

@@ -107,7 +107,11 @@ function fixedRate(rate: number, metric: string): Scenario {
       const { lost, duplicated } = tally.check(sent);
       return {
         metrics: {
-          [metric]: { value: s.p99, unit: 'ms', extra: { ...s, rate, achievedRate: total / sendSeconds, enqueueErrors } },
+          [metric]: {
+            value: s.p99,
+            unit: 'ms',
+            extra: { ...s, rate, achievedRate: total / sendSeconds, enqueueErrors },
+          },
         },
         lost,
         duplicated,

@@ -75,6 +75,7 @@ export function jobStatements({
         result: item.result === undefined ? null : item.result,
         started_at: item.startedAt.toISOString(),
         finished_at: item.finishedAt.toISOString(),
+        ...(item.record === false ? { record: false } : {}),
         ...usageFields(item.usage),
       }));
       const rows = await run('job-complete-many', [JSON.stringify(doc), workerId]);

@@ -1,12 +1,15 @@
 -- jobCompleteMany: completes a batch of active jobs in one statement (D5.3): deletes them from
--- jobs, releases their while-unfinished unique keys, and writes one completed run row each.
--- $1 items (jsonb array of {id, result, started_at, finished_at, cpu_ms, heap_delta, rss_delta}),
--- $2 worker id (text). The worker's host comes from its lease row (one primary-key probe).
+-- jobs, releases their while-unfinished unique keys, and writes one completed run row each —
+-- unless the item says record: false (a queue that keeps no completed history), which makes a
+-- completion a bare delete.
+-- $1 items (jsonb array of {id, result, started_at, finished_at, record?, cpu_ms, heap_delta,
+-- rss_delta}), $2 worker id (text). The worker's host comes from its lease row (one probe).
 -- Only jobs still active under this worker's lease are completed: one cancelled meanwhile, or
 -- rescued after a lost lease (and perhaps running elsewhere now), is left alone.
 WITH input AS (
   SELECT (e->>'id')::bigint AS id, e->'result' AS result,
          (e->>'started_at')::timestamptz AS started_at, (e->>'finished_at')::timestamptz AS finished_at,
+         COALESCE((e->>'record')::boolean, true) AS record,
          (e->>'cpu_ms')::float8 AS cpu_ms, (e->>'heap_delta')::bigint AS heap_delta,
          (e->>'rss_delta')::bigint AS rss_delta
   FROM jsonb_array_elements($1::jsonb) AS e
@@ -15,17 +18,21 @@ done AS (
   DELETE FROM conveyor.jobs j USING input i
   WHERE j.id = i.id AND j.state = 'active' AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
-    j.created_at, j.metadata, j.run_at, i.result, i.started_at, i.finished_at, i.cpu_ms, i.heap_delta, i.rss_delta
+    j.created_at, j.metadata, j.run_at, i.result, i.started_at, i.finished_at, i.record, i.cpu_ms, i.heap_delta,
+    i.rss_delta
 ),
 released AS (
   DELETE FROM conveyor.job_keys k USING done d
   WHERE k.key = d.unique_key AND k.job_id = d.id AND k.expires_at IS NULL
+),
+runs AS (
+  INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, result,
+    enqueued_at, started_at, finished_at, worker_id, metadata, worker_host, due_at, cpu_ms, heap_delta_bytes,
+    rss_delta_bytes)
+  SELECT id, queue, name, tenant_id, group_key, attempt, 'completed', payload, NULLIF(result, 'null'::jsonb),
+    created_at, started_at, finished_at, $2::text, metadata,
+    (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), run_at, cpu_ms, heap_delta, rss_delta
+  FROM done
+  WHERE record
 )
-INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, result,
-  enqueued_at, started_at, finished_at, worker_id, metadata, worker_host, due_at, cpu_ms, heap_delta_bytes,
-  rss_delta_bytes)
-SELECT id, queue, name, tenant_id, group_key, attempt, 'completed', payload, NULLIF(result, 'null'::jsonb),
-  created_at, started_at, finished_at, $2::text, metadata,
-  (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), run_at, cpu_ms, heap_delta, rss_delta
-FROM done
-RETURNING job_id::text AS id;
+SELECT id::text AS id FROM done;
