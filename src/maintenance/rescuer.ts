@@ -16,9 +16,18 @@ export class Rescuer {
       'rescuer',
       async () => {
         const rescued = await store.jobRescueExpired({ now: now() });
-        if (rescued.length > 0)
-          log.warn({ count: rescued.length }, 'rescued jobs of a worker whose lease expired');
         for (const job of rescued) {
+          log.warn(
+            {
+              jobId: job.id,
+              job: job.name,
+              queue: job.queue,
+              attempt: job.attempt,
+              state: job.state,
+              lostWorker: job.lostWorker,
+            },
+            'rescued a job whose worker stopped renewing its lease',
+          );
           events.emit('job:stalled', {
             jobId: job.id,
             queue: job.queue,

@@ -404,7 +404,15 @@ export class Worker {
       if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
       else events.emit('job:dead', { job, error });
       this.#log.warn(
-        { jobId: job.id, job: job.name, attempt: job.attempt, err: error.message, retryAt: item.retryAt },
+        {
+          jobId: job.id,
+          job: job.name,
+          queue: job.queue,
+          tenantId: job.tenantId,
+          attempt: job.attempt,
+          err: error.message,
+          retryAt: item.retryAt,
+        },
         'job attempt failed',
       );
     }

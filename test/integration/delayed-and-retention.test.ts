@@ -86,7 +86,11 @@ describe('retention', () => {
 
 describe('a queue that keeps no completed history', () => {
   it('completes jobs with a bare delete: events fire, no run row is written', async () => {
-    const quick = defineJob<{ n: number }>({ name: 'quick', queue: 'firehose', handler: ({ payload }) => payload.n });
+    const quick = defineJob<{ n: number }>({
+      name: 'quick',
+      queue: 'firehose',
+      handler: ({ payload }) => payload.n,
+    });
     const conveyor = db.open({
       jobs: [quick],
       schema: 'no_history',

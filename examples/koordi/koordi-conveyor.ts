@@ -1,0 +1,66 @@
+/**
+ * Koordi on Conveyor: the ICS sync and invitation cleanup jobs, their schedules (every 5 minutes
+ * with a run at start; 02:00 daily), Bull's `removeOnComplete: 100, removeOnFail: 200` as queue
+ * retention, and the on-demand triggers.
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const conveyor = createConveyor({ ...koordiConveyorOptions({ pool }), databaseUrl: process.env.DATABASE_URL });
+ * logQueueEvents(conveyor, conveyor.logger);
+ * await conveyor.worker().start();
+ */
+import type pg from 'pg';
+import {
+  type Conveyor,
+  type ConveyorOptions,
+  type Duration,
+  defineSchedule,
+  type EnqueuedJob,
+} from '../../src/index.ts';
+import { schedules as seedSchedules } from '../schedules/jobs.ts';
+import { createIcsSyncJob, type IcsSyncJob } from './ics-sync-job.ts';
+import { createInvitationCleanupJob } from './invitation-cleanup-job.ts';
+
+/** A schedule from examples/schedules (the seeds' timings), bound by job name to this app's job. */
+function seedSchedule(name: string) {
+  const schedule = seedSchedules.find((s) => s.name === name);
+  if (!schedule) throw new Error(`examples/schedules declares no schedule "${name}"`);
+  return defineSchedule({
+    ...schedule,
+    job: typeof schedule.job === 'string' ? schedule.job : schedule.job.name,
+  });
+}
+
+export function koordiConveyorOptions(options: {
+  pool: pg.Pool;
+  backoffDelay?: Duration;
+}): Pick<ConveyorOptions, 'jobs' | 'schedules' | 'queues'> & { icsSync: IcsSyncJob } {
+  const icsSync = createIcsSyncJob(options);
+  return {
+    icsSync,
+    jobs: [icsSync, createInvitationCleanupJob(options)],
+    // 'koordi:ics-sync': */5 * * * *, payload { type: 'all' }, runOnStart; 'koordi:invitation-cleanup': 0 2 * * *.
+    schedules: [seedSchedule('koordi:ics-sync'), seedSchedule('koordi:invitation-cleanup')],
+    queues: { 'ics-sync': { retention: { completed: { count: 100 }, failed: { count: 200 } } } },
+  };
+}
+
+/**
+ * Syncs one calendar now. At most one sync per calendar waits at a time: a second trigger while
+ * one is unfinished returns the pending job (`created: false`).
+ */
+export function triggerCalendarSync(
+  conveyor: Conveyor,
+  icsSync: IcsSyncJob,
+  calendarId: string,
+): Promise<EnqueuedJob> {
+  return conveyor.enqueue(
+    icsSync,
+    { type: 'single', calendarId },
+    { uniqueKey: `ics-sync:calendar:${calendarId}` },
+  );
+}
+
+/** Syncs every calendar now (one pending at a time). */
+export function triggerAllCalendarsSync(conveyor: Conveyor, icsSync: IcsSyncJob): Promise<EnqueuedJob> {
+  return conveyor.enqueue(icsSync, { type: 'all' }, { uniqueKey: 'ics-sync:all' });
+}
