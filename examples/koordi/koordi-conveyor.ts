@@ -4,7 +4,8 @@
  * retention, and the on-demand triggers.
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * const conveyor = createConveyor({ ...koordiConveyorOptions({ pool }), databaseUrl: process.env.DATABASE_URL });
+ * const koordi = createKoordiApp({ pool });
+ * const conveyor = createConveyor({ ...koordi.options, databaseUrl: process.env.DATABASE_URL });
  * logQueueEvents(conveyor, conveyor.logger);
  * await conveyor.worker().start();
  */
@@ -30,18 +31,16 @@ function seedSchedule(name: string) {
   });
 }
 
-export function koordiConveyorOptions(options: {
-  pool: pg.Pool;
-  backoffDelay?: Duration;
-}): Pick<ConveyorOptions, 'jobs' | 'schedules' | 'queues'> & { icsSync: IcsSyncJob } {
-  const icsSync = createIcsSyncJob(options);
-  return {
-    icsSync,
-    jobs: [icsSync, createInvitationCleanupJob(options)],
+export function createKoordiApp(deps: { pool: pg.Pool; backoffDelay?: Duration }) {
+  const icsSync = createIcsSyncJob(deps);
+  const options = {
+    jobs: [icsSync, createInvitationCleanupJob(deps)],
     // 'koordi:ics-sync': */5 * * * *, payload { type: 'all' }, runOnStart; 'koordi:invitation-cleanup': 0 2 * * *.
     schedules: [seedSchedule('koordi:ics-sync'), seedSchedule('koordi:invitation-cleanup')],
+    // Bull's removeOnComplete: 100, removeOnFail: 200.
     queues: { 'ics-sync': { retention: { completed: { count: 100 }, failed: { count: 200 } } } },
-  };
+  } satisfies Omit<ConveyorOptions, 'databaseUrl'>;
+  return { options, icsSync };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
 import { UnknownJobError, ValidationError } from '../core/errors.ts';
 import type { JobRecord, JobState } from '../core/job.ts';
-import type { AnyJobDefinition, JobDefinition } from '../core/job-definition.ts';
+import type { AnyJobDefinition, EnqueueFromHandler, JobDefinition } from '../core/job-definition.ts';
 import {
   LifecycleEmitter,
   type LifecycleEventName,
@@ -140,27 +140,43 @@ export function createConveyor(options: ConveyorOptions) {
     return result!;
   };
 
+  /**
+   * Enqueues one job. Validates payload and options first (a rejected enqueue writes nothing);
+   * resolves after the job is committed. Concurrent calls share one multi-row insert.
+   */
+  async function enqueue<I, P, R>(
+    job: JobDefinition<I, P, R>,
+    payload: I,
+    enqueueOptions: EnqueueOptions & TransactionOption = {},
+  ): Promise<EnqueuedJob> {
+    const { tx, ...rest } = enqueueOptions;
+    const definition = registered(job as unknown as AnyJobDefinition);
+    const prepared = prepareJob(definition, payload, rest, {
+      now: now(),
+      maxPayloadBytes: settings.maxPayloadBytes,
+    });
+    return enqueuePrepared(prepared, tx);
+  }
+
+  /** `context.enqueue` of a dry run: validates and logs, writes nothing. */
+  const enqueueDryRun: EnqueueFromHandler = async (job, payload, enqueueOptions) => {
+    const definition = registered(job as unknown as AnyJobDefinition);
+    const prepared = prepareJob(definition, payload, enqueueOptions, {
+      now: now(),
+      maxPayloadBytes: settings.maxPayloadBytes,
+    });
+    log.info(
+      { job: prepared.name, queue: prepared.queue, tenantId: prepared.tenantId },
+      'dry run: would enqueue',
+    );
+    return { id: null, created: false };
+  };
+
   return {
     /** The registered job definitions, by name. */
     definitions: definitions as ReadonlyMap<string, AnyJobDefinition>,
 
-    /**
-     * Enqueues one job. Validates payload and options first (a rejected enqueue writes nothing);
-     * resolves after the job is committed. Concurrent calls share one multi-row insert.
-     */
-    async enqueue<I, P, R>(
-      job: JobDefinition<I, P, R>,
-      payload: I,
-      enqueueOptions: EnqueueOptions & TransactionOption = {},
-    ): Promise<EnqueuedJob> {
-      const { tx, ...rest } = enqueueOptions;
-      const definition = registered(job as unknown as AnyJobDefinition);
-      const prepared = prepareJob(definition, payload, rest, {
-        now: now(),
-        maxPayloadBytes: settings.maxPayloadBytes,
-      });
-      return enqueuePrepared(prepared, tx);
-    },
+    enqueue,
 
     /** Enqueues a job by its registered name (CLI, HTTP). */
     async enqueueByName(
@@ -232,6 +248,7 @@ export function createConveyor(options: ConveyorOptions) {
             log,
             now,
             leaseMs: settings.leaseMs,
+            enqueue,
             recordsCompleted: (queue) => {
               const { count, ageMs } = settings.retention(queue).completed;
               return !(count === 0 && ageMs === null);
@@ -274,7 +291,13 @@ export function createConveyor(options: ConveyorOptions) {
           maxPayloadBytes: settings.maxPayloadBytes,
         },
       );
-      return runInProcess(definition, prepared, { dryRun: runOptions.dryRun ?? false, log, now });
+      const dryRun = runOptions.dryRun ?? false;
+      return runInProcess(definition, prepared, {
+        dryRun,
+        log,
+        now,
+        enqueue: dryRun ? enqueueDryRun : enqueue,
+      });
     },
 
     /** A job by id: live, dead, cancelled, or completed (while its run is retained). */
@@ -287,6 +310,12 @@ export function createConveyor(options: ConveyorOptions) {
       filter: JobFilter = {},
       page: { limit?: number; afterId?: string } = {},
     ): Promise<JobRecord[]> {
+      if (filter.states?.includes('completed')) {
+        throw new ValidationError(
+          'filter.states',
+          'completed jobs live in the run history: use getJob(id) or conveyor.analytics, not listJobs',
+        );
+      }
       return (await store()).jobList({
         filter,
         limit: page.limit ?? 100,

@@ -8,7 +8,11 @@ export interface WorkerOptions {
   queues?: string[];
   /** Jobs run at once (default 10). */
   concurrency?: number;
-  /** Jobs claimed ahead of free slots (default = concurrency; none for queues with limits). */
+  /**
+   * Jobs claimed ahead of free slots (default max(concurrency, 100); none for queues with limits).
+   * Larger batches mean fewer statements per job; a crashed process strands at most this many plus
+   * its running jobs, which the rescuer returns after the lease.
+   */
   prefetch?: number;
   /** Fallback poll when no NOTIFY arrives (default 2s, jittered ±20 %). */
   pollInterval?: Duration;
@@ -37,7 +41,7 @@ export function resolveWorkerSettings(options: WorkerOptions, knownQueues: strin
       `must be a whole number from 1 to 10000, got ${concurrency}`,
     );
   }
-  const prefetch = options.prefetch ?? concurrency;
+  const prefetch = options.prefetch ?? Math.max(concurrency, 100);
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
   }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { BackoffOption } from './backoff.ts';
 import type { Duration } from './duration.ts';
+import type { EnqueueOptions } from './enqueue-options.ts';
 import { ValidationError } from './errors.ts';
 import type { JobInfo } from './job.ts';
 
@@ -28,7 +29,19 @@ export interface JobContext<P> {
   progress(value: unknown): Promise<void>;
   /** True under `conveyor run --dry-run`: compute and report, but write nothing. */
   dryRun: boolean;
+  /**
+   * Enqueues a follow-up job on the same Conveyor; its tenant defaults to this job's. Under a dry
+   * run nothing is written: it validates, logs, and returns `{ id: null, created: false }`.
+   */
+  enqueue: EnqueueFromHandler;
 }
+
+/** `context.enqueue`: enqueue a registered job from inside a handler. */
+export type EnqueueFromHandler = <I, P2, R2>(
+  job: JobDefinition<I, P2, R2>,
+  payload: I,
+  options?: EnqueueOptions,
+) => Promise<{ id: string | null; created: boolean }>;
 
 export type JobHandler<P, R> = (context: JobContext<P>) => Promise<R> | R;
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { JobTimeoutError } from '../core/errors.ts';
 import type { JobInfo } from '../core/job.ts';
-import type { AnyJobDefinition, JobContext } from '../core/job-definition.ts';
+import type { AnyJobDefinition, EnqueueFromHandler, JobContext } from '../core/job-definition.ts';
 import { jobLogger } from '../log/logger.ts';
 import { startUsageMeter } from '../observe/attempt-usage.ts';
 import type { AttemptUsage, ClaimedJob } from '../store/store.ts';
@@ -30,6 +30,7 @@ export interface ExecutionDeps {
   log: Logger;
   now: () => Date;
   progress(info: JobInfo, value: unknown): Promise<void>;
+  enqueue: EnqueueFromHandler;
 }
 
 export function jobInfo(job: ClaimedJob): JobInfo {
@@ -90,6 +91,8 @@ export function startExecution(
       return logger;
     },
     progress: (value) => deps.progress(info, value),
+    enqueue: (next, payload, options) =>
+      deps.enqueue(next, payload, { ...(job.tenantId ? { tenantId: job.tenantId } : {}), ...options }),
     dryRun,
   };
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NewJob } from '../core/enqueue-options.ts';
-import type { AnyJobDefinition } from '../core/job-definition.ts';
+import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import { startExecution } from './job-execution.ts';
 
 export interface InProcessRun {
@@ -16,7 +16,7 @@ export interface InProcessRun {
 export async function runInProcess(
   definition: AnyJobDefinition,
   prepared: NewJob,
-  options: { dryRun: boolean; log: Logger; now: () => Date },
+  options: { dryRun: boolean; log: Logger; now: () => Date; enqueue: EnqueueFromHandler },
 ): Promise<InProcessRun> {
   const { log, now } = options;
   const execution = startExecution(
@@ -36,7 +36,12 @@ export async function runInProcess(
       createdAt: now(),
     },
     definition,
-    { log, now, progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress') },
+    {
+      log,
+      now,
+      progress: async (info, value) => log.info({ jobId: info.id, progress: value }, 'progress'),
+      enqueue: options.enqueue,
+    },
     options.dryRun,
   );
   const outcome = await execution.outcome;

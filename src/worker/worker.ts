@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
 import type { AttemptError, JobInfo } from '../core/job.ts';
-import type { AnyJobDefinition } from '../core/job-definition.ts';
+import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
 import { attemptErrorFrom } from './attempt-error.ts';
@@ -45,6 +45,8 @@ export interface WorkerDeps {
   now: () => Date;
   leaseMs: number;
   progress(jobId: string, value: unknown): Promise<void>;
+  /** `context.enqueue` for handlers. */
+  enqueue: EnqueueFromHandler;
   /** Whether the queue keeps completed runs (retention `completed: false` keeps none). */
   recordsCompleted(queue: string): boolean;
   /** Called once the worker stops, so the owner can forget it. */
@@ -340,6 +342,7 @@ export class Worker {
     const execution = startExecution(job, definition, {
       log,
       now,
+      enqueue: this.#deps.enqueue,
       progress: (info, value) =>
         this.#deps
           .progress(info.id, value)

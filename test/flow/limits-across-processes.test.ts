@@ -81,6 +81,11 @@ describe('limits hold across three worker processes', () => {
       jobs,
       30,
     );
+    const runs = await sql<{ job_id: string; status: string; worker_id: string }>(
+      db.url,
+      "SELECT job_id::text, status, worker_id FROM conveyor.job_runs WHERE status <> 'completed'",
+    );
+    expect(runs).toEqual([]);
     expect(spans).toHaveLength(90);
     expect(new Set(spans.map((s) => s.job_id)).size).toBe(90);
     expect(new Set(spans.map((s) => s.pid)).size).toBeGreaterThan(1);

@@ -71,6 +71,7 @@ async function raceClaimWithWake(conveyor: Conveyor, wake: (worker: Worker) => v
       leaseMs: 5_000,
       progress: async () => {},
       recordsCompleted: () => true,
+      enqueue: async () => ({ id: null, created: false }),
       onStopped: () => {},
     },
   );

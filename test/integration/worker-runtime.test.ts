@@ -111,3 +111,32 @@ describe('embedded mode (no DATABASE_URL)', () => {
     }
   });
 });
+
+describe('enqueueing from a handler', () => {
+  it('enqueues follow-up jobs with the tenant inherited, and writes nothing under a dry run', async () => {
+    const seen: (string | null)[] = [];
+    const child = defineJob<{ step: number }>({
+      name: 'child-step',
+      handler: ({ tenantId }) => {
+        seen.push(tenantId);
+      },
+    });
+    const parent = defineJob<{ fanOut: number }>({
+      name: 'parent-step',
+      handler: async ({ payload, enqueue }) => {
+        const ids = [];
+        for (let step = 0; step < payload.fanOut; step += 1) ids.push((await enqueue(child, { step })).id);
+        return ids;
+      },
+    });
+    const conveyor = db.open({ jobs: [parent, child], schema: 'fan_out' });
+    const dry = await conveyor.run('parent-step', { fanOut: 2 }, { tenantId: 'acme', dryRun: true });
+    expect(dry.result).toEqual([null, null]);
+    expect((await conveyor.stats())[0]?.counts.ready).toBe(0);
+
+    await conveyor.worker({ handleSignals: false }).start();
+    await conveyor.enqueue(parent, { fanOut: 3 }, { tenantId: 'acme' });
+    await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(3);
+    expect(seen).toEqual(['acme', 'acme', 'acme']);
+  });
+});
