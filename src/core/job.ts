@@ -62,4 +62,6 @@ export interface JobInfo {
   groupKey: string | null;
   metadata: Record<string, unknown> | null;
   createdAt: Date;
+  /** When this attempt was claimed; rate limits count claims (a start follows within ms). */
+  claimedAt: Date;
 }

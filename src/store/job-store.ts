@@ -27,6 +27,7 @@ export interface ClaimedJob {
   groupKey: string | null;
   metadata: Record<string, unknown> | null;
   createdAt: Date;
+  claimedAt: Date;
 }
 
 /** Resources an attempt used, measured around the handler (process-wide when concurrency > 1). */

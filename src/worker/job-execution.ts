@@ -45,6 +45,7 @@ export function jobInfo(job: ClaimedJob): JobInfo {
     groupKey: job.groupKey,
     metadata: job.metadata,
     createdAt: job.createdAt,
+    claimedAt: job.claimedAt,
   };
 }
 

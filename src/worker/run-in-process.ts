@@ -34,6 +34,7 @@ export async function runInProcess(
       groupKey: prepared.groupKey,
       metadata: prepared.metadata,
       createdAt: now(),
+      claimedAt: now(),
     },
     definition,
     {

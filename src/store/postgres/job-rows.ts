@@ -29,6 +29,7 @@ export function claimedJobFromRow(row: Row): ClaimedJob {
     groupKey: asGroupKey(row.group_key),
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
     createdAt: asDate(row.created_at),
+    claimedAt: asDate(row.started_at),
   };
 }
 

@@ -5,5 +5,5 @@
 -- $1 queue (text), $2 worker id (text), $3 limit (integer), $4 now (timestamptz),
 -- $5 cursor (text or NULL): the last group this worker served in this queue.
 SELECT id::text AS id, queue, name, payload, priority, attempt, max_attempts, backoff, timeout_ms, tenant_id,
-  group_key, metadata, created_at
+  group_key, metadata, created_at, started_at
 FROM conveyor.claim_jobs($1::text, $2::text, $3::integer, $4::timestamptz, $5::text);
