@@ -77,8 +77,13 @@ DECLARE
   q_window timestamptz;
   q_used integer := 0;
   groups text[] := '{}';
-  candidates text[];
-  next_round text[];
+  start_keys bigint[] := '{}';
+  start_ids bigint[] := '{}';
+  s_key bigint;
+  s_id bigint;
+  slot integer;
+  candidates integer[];
+  next_round integer[];
   g text;
   probe text;
   wrapped boolean := false;
@@ -115,16 +120,22 @@ BEGIN
   END IF;
   IF budget <= 0 THEN RETURN; END IF;
 
-  -- Up to `budget` groups with ready jobs, in key order after the cursor, wrapping once.
+  -- Up to `budget` groups with ready jobs, in key order after the cursor, wrapping once. Each
+  -- probe also notes where the group's ready jobs begin, so the take below starts its index scan
+  -- there: the entries of jobs claimed moments ago (dead until vacuum or a hint) are walked once
+  -- per group instead of twice. Measured on a 50k drain: claims of 75 took 10 ms with a separate
+  -- min(group_key) probe, 6 ms for a single-walk plain claim.
   probe := p_cursor;
   LOOP
     EXIT WHEN cardinality(groups) >= budget;
     IF probe IS NULL THEN
-      SELECT min(group_key) INTO g FROM conveyor.jobs WHERE queue = p_queue AND state = 'ready';
+      SELECT group_key, sort_key, id INTO g, s_key, s_id FROM conveyor.jobs
+      WHERE queue = p_queue AND state = 'ready' ORDER BY group_key, sort_key, id LIMIT 1;
     ELSE
-      SELECT min(group_key) INTO g FROM conveyor.jobs WHERE queue = p_queue AND state = 'ready' AND group_key > probe;
+      SELECT group_key, sort_key, id INTO g, s_key, s_id FROM conveyor.jobs
+      WHERE queue = p_queue AND state = 'ready' AND group_key > probe ORDER BY group_key, sort_key, id LIMIT 1;
     END IF;
-    IF g IS NULL THEN
+    IF NOT FOUND THEN
       EXIT WHEN wrapped OR p_cursor IS NULL;
       wrapped := true;
       probe := NULL;
@@ -132,15 +143,18 @@ BEGIN
     END IF;
     EXIT WHEN wrapped AND g > p_cursor;
     groups := groups || g;
+    start_keys := start_keys || s_key;
+    start_ids := start_ids || s_id;
     probe := g;
   END LOOP;
 
-  candidates := groups;
+  candidates := ARRAY(SELECT generate_series(1, cardinality(groups)));
   WHILE budget > 0 AND cardinality(candidates) > 0 LOOP
     next_round := '{}';
     round_quota := GREATEST(1, ceil(budget::numeric / cardinality(candidates))::integer);
-    FOREACH g IN ARRAY candidates LOOP
+    FOREACH slot IN ARRAY candidates LOOP
       EXIT WHEN budget <= 0;
+      g := groups[slot];
       quota := round_quota;
       has_row := false;
       IF limited THEN
@@ -169,6 +183,7 @@ BEGIN
         WITH picked AS (
           SELECT id FROM conveyor.jobs
           WHERE queue = p_queue AND group_key = g AND state = 'ready'
+            AND (sort_key, id) >= (start_keys[slot], start_ids[slot])
           ORDER BY sort_key, id
           LIMIT quota
           FOR UPDATE SKIP LOCKED
@@ -186,7 +201,7 @@ BEGIN
         ON CONFLICT (queue, group_key) DO UPDATE
           SET rate_window_start = EXCLUDED.rate_window_start, rate_window_count = EXCLUDED.rate_window_count;
       END IF;
-      IF taken = quota THEN next_round := next_round || g; END IF;
+      IF taken = quota THEN next_round := next_round || slot; END IF;
     END LOOP;
     candidates := next_round;
   END LOOP;

@@ -14,12 +14,14 @@ WITH input AS (
          (e->>'rss_delta')::bigint AS rss_delta
   FROM jsonb_array_elements($1::jsonb) AS e
 ),
+-- The ids go in as an array so the rows are found by primary key whatever the planner believes
+-- about active jobs: joined to the input instead, a generic plan walked jobs_active_idx once per
+-- item and a batch of 943 took 3.2 s (measured in a 50k drain; by key it is milliseconds).
 done AS (
-  DELETE FROM conveyor.jobs j USING input i
-  WHERE j.id = i.id AND j.state = 'active' AND j.lease_owner = $2::text
+  DELETE FROM conveyor.jobs j
+  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.state = 'active' AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
-    j.created_at, j.metadata, j.run_at, i.result, i.started_at, i.finished_at, i.record, i.cpu_ms, i.heap_delta,
-    i.rss_delta
+    j.created_at, j.metadata, j.run_at
 ),
 released AS (
   DELETE FROM conveyor.job_keys k USING done d
@@ -29,10 +31,10 @@ runs AS (
   INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, result,
     enqueued_at, started_at, finished_at, worker_id, metadata, worker_host, due_at, cpu_ms, heap_delta_bytes,
     rss_delta_bytes)
-  SELECT id, queue, name, tenant_id, group_key, attempt, 'completed', payload, NULLIF(result, 'null'::jsonb),
-    created_at, started_at, finished_at, $2::text, metadata,
-    (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), run_at, cpu_ms, heap_delta, rss_delta
-  FROM done
-  WHERE record
+  SELECT d.id, d.queue, d.name, d.tenant_id, d.group_key, d.attempt, 'completed', d.payload,
+    NULLIF(i.result, 'null'::jsonb), d.created_at, i.started_at, i.finished_at, $2::text, d.metadata,
+    (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), d.run_at, i.cpu_ms, i.heap_delta, i.rss_delta
+  FROM done d JOIN input i ON i.id = d.id
+  WHERE i.record
 )
 SELECT id::text AS id FROM done;

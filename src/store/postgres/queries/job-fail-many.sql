@@ -14,7 +14,7 @@ WITH input AS (
 ),
 -- run_at before this statement's update (every CTE reads the same snapshot): when the attempt was due.
 prior AS (
-  SELECT j.id, j.run_at FROM conveyor.jobs j JOIN input i ON i.id = j.id
+  SELECT j.id, j.run_at FROM conveyor.jobs j WHERE j.id = ANY (ARRAY(SELECT id FROM input))
 ),
 failed AS (
   UPDATE conveyor.jobs j
@@ -28,7 +28,9 @@ failed AS (
       lease_owner = NULL,
       finished_at = CASE WHEN i.retry_at IS NULL THEN i.finished_at END
   FROM input i
-  WHERE j.id = i.id AND j.state = 'active' AND j.lease_owner = $2::text
+  -- By primary key (see job-complete-many.sql), then matched to its input item.
+  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.id = i.id AND j.state = 'active'
+    AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.metadata, i.error, i.started_at AS attempt_started_at, i.finished_at AS attempt_finished_at,
     i.cpu_ms, i.heap_delta, i.rss_delta
