@@ -55,7 +55,14 @@ export function startExecution(
   deps: ExecutionDeps,
   dryRun = false,
 ): Execution {
-  const controller = new AbortController();
+  // The AbortController is made on first use of `signal` (most no-op and quick handlers never
+  // touch it; one per job measured ~2 % of a drain's CPU). An abort before that is remembered.
+  let controller: AbortController | null = null;
+  let abortReason: { reason: unknown } | null = null;
+  const abortWith = (reason: unknown): void => {
+    abortReason ??= { reason };
+    controller?.abort(reason);
+  };
   const info = jobInfo(job);
   const startedAt = deps.now();
   const meter = startUsageMeter();
@@ -75,7 +82,7 @@ export function startExecution(
     const timeoutMs = job.timeoutMs;
     timer = setTimeout(() => {
       const error = new JobTimeoutError(timeoutMs);
-      controller.abort(error);
+      abortWith(error);
       settle({ kind: 'failed', error });
     }, timeoutMs);
   }
@@ -84,7 +91,13 @@ export function startExecution(
   const context: JobContext<never> = {
     payload: job.payload as never,
     job: info,
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortReason) controller.abort(abortReason.reason);
+      }
+      return controller.signal;
+    },
     tenantId: job.tenantId,
     // Created on first use: most handlers never log, and a child logger per job is measurable.
     get log() {
@@ -119,7 +132,7 @@ export function startExecution(
     info,
     startedAt,
     abort(reason: unknown) {
-      controller.abort(reason);
+      abortWith(reason);
       settle({ kind: 'aborted', reason });
     },
     outcome,

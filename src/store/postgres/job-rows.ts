@@ -28,8 +28,8 @@ export function claimedJobFromRow(row: Row): ClaimedJob {
     tenantId: asStringOrNull(row.tenant_id),
     groupKey: asGroupKey(row.group_key),
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
-    createdAt: asDate(row.created_at),
-    claimedAt: asDate(row.started_at),
+    createdAt: new Date(Number(row.created_ms)),
+    claimedAt: new Date(Number(row.claimed_ms)),
   };
 }
 
