@@ -172,7 +172,13 @@ async function main(): Promise<void> {
           contender: c.key,
           scenario: scenarioName,
           runLabel: `r${run + warmups}`,
-          target: { pgUrl, redis: REDIS, dataDir, ...(scenario.fastRecovery ? { fastRecovery: true } : {}) },
+          target: {
+            pgUrl,
+            redis: REDIS,
+            dataDir,
+            ...(scenario.fastRecovery ? { fastRecovery: true } : {}),
+            ...(scenario.groupConcurrency ? { groupConcurrency: scenario.groupConcurrency } : {}),
+          },
           sizes: run <= 0 ? warmupSizes(sizes) : sizes,
         };
         const outcome = await runChild(spec, mode === 'quick' ? 240_000 : 900_000);

@@ -70,6 +70,10 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
         logger: mod.createLogger({ level: 'error' }),
         // crash workload: a 5 s lease, like BullMQ's lockDuration there (default 10 s)
         ...(target.fastRecovery ? { lease: '5s' } : {}),
+        // flow-control workload: a per-tenant concurrency limit, enforced in the claim
+        ...(target.groupConcurrency
+          ? { queues: { bench: { groupConcurrency: target.groupConcurrency } } }
+          : {}),
       };
       instance = mod.createConveyor(
         store === 'postgres'

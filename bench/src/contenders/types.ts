@@ -33,6 +33,8 @@ export interface Target {
   dataDir: string;
   /** Crash workload: ask for the shortest documented lease / stall detection the contender offers. */
   fastRecovery?: boolean;
+  /** Flow-control workload: limit each group (tenant) to this many running jobs. */
+  groupConcurrency?: number;
 }
 
 export interface Contender {

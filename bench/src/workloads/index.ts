@@ -1,6 +1,7 @@
 import { backlogScenarios } from './backlog.ts';
 import { crashScenarios } from './crash.ts';
 import { drainScenarios } from './drain.ts';
+import { drainLimitScenarios } from './drain-limits.ts';
 import { enqueueScenarios } from './enqueue.ts';
 import { fairnessScenarios } from './fairness.ts';
 import { latencyScenarios } from './latency.ts';
@@ -10,6 +11,7 @@ import type { Scenario } from './types.ts';
 export const SCENARIOS: Record<string, Scenario> = {
   ...enqueueScenarios,
   ...drainScenarios,
+  ...drainLimitScenarios,
   ...latencyScenarios,
   ...backlogScenarios,
   ...crashScenarios,

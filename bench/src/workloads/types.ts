@@ -17,5 +17,7 @@ export interface Scenario {
   skip?(info: ContenderInfo): string | undefined;
   /** Ask the contender for its fastest documented crash detection (crash workload). */
   fastRecovery?: boolean;
+  /** Ask the contender to limit each group (tenant) to this many running jobs. */
+  groupConcurrency?: number;
   run(env: RunEnv): Promise<ScenarioResult>;
 }

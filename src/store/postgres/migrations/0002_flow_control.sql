@@ -79,20 +79,25 @@ DECLARE
   groups text[] := '{}';
   start_keys bigint[] := '{}';
   start_ids bigint[] := '{}';
-  s_key bigint;
-  s_id bigint;
   slot integer;
   candidates integer[];
   next_round integer[];
-  g text;
-  probe text;
-  wrapped boolean := false;
+  want_slots integer[];
+  want_quotas integer[];
+  left_in_round integer;
+  taken_jobs conveyor.jobs[];
+  taken_slots integer[];
+  i integer;
   quota integer;
   round_quota integer;
   taken integer;
   total integer := 0;
-  gr conveyor.queue_groups%ROWTYPE;
-  has_row boolean;
+  g_paused boolean[];
+  g_concurrency integer[];
+  g_weight integer[];
+  g_window_start timestamptz[];
+  g_window_count integer[];
+  g_active integer[];
   g_limit integer;
   g_window timestamptz;
   g_used integer;
@@ -120,88 +125,166 @@ BEGIN
   END IF;
   IF budget <= 0 THEN RETURN; END IF;
 
-  -- Up to `budget` groups with ready jobs, in key order after the cursor, wrapping once. Each
-  -- probe also notes where the group's ready jobs begin, so the take below starts its index scan
-  -- there: the entries of jobs claimed moments ago (dead until vacuum or a hint) are walked once
-  -- per group instead of twice. Measured on a 50k drain: claims of 75 took 10 ms with a separate
-  -- min(group_key) probe, 6 ms for a single-walk plain claim.
-  probe := p_cursor;
-  LOOP
-    EXIT WHEN cardinality(groups) >= budget;
-    IF probe IS NULL THEN
-      SELECT group_key, sort_key, id INTO g, s_key, s_id FROM conveyor.jobs
-      WHERE queue = p_queue AND state = 'ready' ORDER BY group_key, sort_key, id LIMIT 1;
-    ELSE
-      SELECT group_key, sort_key, id INTO g, s_key, s_id FROM conveyor.jobs
-      WHERE queue = p_queue AND state = 'ready' AND group_key > probe ORDER BY group_key, sort_key, id LIMIT 1;
-    END IF;
-    IF NOT FOUND THEN
-      EXIT WHEN wrapped OR p_cursor IS NULL;
-      wrapped := true;
-      probe := NULL;
-      CONTINUE;
-    END IF;
-    EXIT WHEN wrapped AND g > p_cursor;
-    groups := groups || g;
-    start_keys := start_keys || s_key;
-    start_ids := start_ids || s_id;
-    probe := g;
-  END LOOP;
+  -- Up to `budget` groups with ready jobs, in key order after the cursor, wrapping once, found by a
+  -- recursive loose index scan: one statement visits the groups after the cursor, a second (if
+  -- needed) wraps around from the first group up to the cursor. One statement per group made a
+  -- 100-tenant drain run at a third of the one-tenant drain. Each step also notes where the
+  -- group's ready jobs begin, so the take starts its index scan there: the entries of jobs claimed
+  -- moments ago (dead until vacuum) are walked once per group, not twice (claims of 75 in a 50k
+  -- drain: 10 ms with a separate min(group_key) probe, 4 ms like this).
+  IF p_cursor IS NULL THEN
+    WITH RECURSIVE walk AS (
+      (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
+       WHERE j.queue = p_queue AND j.state = 'ready'
+       ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
+      UNION ALL
+      SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
+      CROSS JOIN LATERAL (
+        SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
+        WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key
+        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
+      ) nxt
+      WHERE w.n < budget
+    )
+    SELECT COALESCE(array_agg(walk.group_key ORDER BY walk.n), '{}'),
+           COALESCE(array_agg(walk.sort_key ORDER BY walk.n), '{}'), COALESCE(array_agg(walk.id ORDER BY walk.n), '{}')
+    INTO groups, start_keys, start_ids FROM walk;
+  ELSE
+    WITH RECURSIVE walk AS (
+      (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
+       WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > p_cursor
+       ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
+      UNION ALL
+      SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
+      CROSS JOIN LATERAL (
+        SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
+        WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key
+        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
+      ) nxt
+      WHERE w.n < budget
+    )
+    SELECT COALESCE(array_agg(walk.group_key ORDER BY walk.n), '{}'),
+           COALESCE(array_agg(walk.sort_key ORDER BY walk.n), '{}'), COALESCE(array_agg(walk.id ORDER BY walk.n), '{}')
+    INTO groups, start_keys, start_ids FROM walk;
+  END IF;
+  IF cardinality(groups) < budget AND p_cursor IS NOT NULL THEN
+    WITH RECURSIVE walk AS (
+      (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
+       WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key <= p_cursor
+       ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
+      UNION ALL
+      SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
+      CROSS JOIN LATERAL (
+        SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
+        WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key AND j.group_key <= p_cursor
+        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
+      ) nxt
+      WHERE w.n < budget - cardinality(groups)
+    )
+    SELECT groups || COALESCE(array_agg(walk.group_key ORDER BY walk.n), '{}'),
+           start_keys || COALESCE(array_agg(walk.sort_key ORDER BY walk.n), '{}'),
+           start_ids || COALESCE(array_agg(walk.id ORDER BY walk.n), '{}')
+    INTO groups, start_keys, start_ids FROM walk;
+  END IF;
 
+  -- A limited queue reads every visited group's settings and running count in one statement, not
+  -- three per group (measured: a 100-tenant drain with a per-tenant limit ran at 0.41 of the
+  -- unlimited drain with per-group statements).
+  IF limited AND cardinality(groups) > 0 THEN
+    SELECT array_agg(COALESCE(x.paused, false) ORDER BY u.ord), array_agg(x.concurrency ORDER BY u.ord),
+           array_agg(COALESCE(x.weight, 1) ORDER BY u.ord), array_agg(x.rate_window_start ORDER BY u.ord),
+           array_agg(COALESCE(x.rate_window_count, 0) ORDER BY u.ord), array_agg(c.n ORDER BY u.ord)
+    INTO g_paused, g_concurrency, g_weight, g_window_start, g_window_count, g_active
+    FROM unnest(groups) WITH ORDINALITY AS u(key, ord)
+    LEFT JOIN conveyor.queue_groups x ON x.queue = p_queue AND x.group_key = u.key
+    CROSS JOIN LATERAL (
+      SELECT count(*)::integer AS n FROM conveyor.jobs WHERE queue = p_queue AND group_key = u.key AND state = 'active'
+    ) c;
+    IF q.group_rate_limit IS NOT NULL THEN
+      g_window := to_timestamp(floor(extract(epoch FROM p_now) * 1000 / q.group_rate_interval_ms)
+        * q.group_rate_interval_ms / 1000.0);
+    END IF;
+  END IF;
+
+  -- Rounds: each gives every candidate group a quota (weight × an even share of the budget, cut by
+  -- its limits), then takes all of them in ONE statement (a LATERAL take per group). One statement
+  -- per group per round made a fair claim over many tenants cost a statement per job.
   candidates := ARRAY(SELECT generate_series(1, cardinality(groups)));
   WHILE budget > 0 AND cardinality(candidates) > 0 LOOP
-    next_round := '{}';
     round_quota := GREATEST(1, ceil(budget::numeric / cardinality(candidates))::integer);
+    want_slots := '{}';
+    want_quotas := '{}';
+    left_in_round := budget;
     FOREACH slot IN ARRAY candidates LOOP
-      EXIT WHEN budget <= 0;
-      g := groups[slot];
+      EXIT WHEN left_in_round <= 0;
       quota := round_quota;
-      has_row := false;
       IF limited THEN
-        SELECT * INTO gr FROM conveyor.queue_groups WHERE queue = p_queue AND group_key = g;
-        has_row := FOUND;
-        IF has_row THEN
-          CONTINUE WHEN gr.paused;
-          quota := quota * gr.weight;
-        END IF;
-        g_limit := CASE WHEN has_row AND gr.concurrency IS NOT NULL THEN gr.concurrency ELSE q.group_concurrency END;
+        CONTINUE WHEN g_paused[slot];
+        quota := quota * g_weight[slot];
+        g_limit := COALESCE(g_concurrency[slot], q.group_concurrency);
         IF g_limit IS NOT NULL THEN
-          quota := LEAST(quota, g_limit
-            - (SELECT count(*)::integer FROM conveyor.jobs WHERE queue = p_queue AND group_key = g AND state = 'active'));
+          quota := LEAST(quota, g_limit - g_active[slot]);
         END IF;
         IF q.group_rate_limit IS NOT NULL THEN
-          g_window := to_timestamp(floor(extract(epoch FROM p_now) * 1000 / q.group_rate_interval_ms)
-            * q.group_rate_interval_ms / 1000.0);
-          g_used := CASE WHEN has_row AND gr.rate_window_start = g_window THEN gr.rate_window_count ELSE 0 END;
+          g_used := CASE WHEN g_window_start[slot] = g_window THEN g_window_count[slot] ELSE 0 END;
           quota := LEAST(quota, q.group_rate_limit - g_used);
         END IF;
       END IF;
-      quota := LEAST(quota, budget);
+      quota := LEAST(quota, left_in_round);
       CONTINUE WHEN quota <= 0;
+      want_slots := want_slots || slot;
+      want_quotas := want_quotas || quota;
+      left_in_round := left_in_round - quota;
+    END LOOP;
+    EXIT WHEN cardinality(want_slots) = 0;
 
-      RETURN QUERY
-        WITH picked AS (
-          SELECT id FROM conveyor.jobs
-          WHERE queue = p_queue AND group_key = g AND state = 'ready'
-            AND (sort_key, id) >= (start_keys[slot], start_ids[slot])
-          ORDER BY sort_key, id
-          LIMIT quota
-          FOR UPDATE SKIP LOCKED
-        )
-        UPDATE conveyor.jobs j
-        SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now
-        FROM picked WHERE j.id = picked.id
-        RETURNING j.*;
-      GET DIAGNOSTICS taken = ROW_COUNT;
+    WITH want AS (
+      SELECT t.w_slot, t.w_quota FROM unnest(want_slots, want_quotas) AS t(w_slot, w_quota)
+    ),
+    picked AS (
+      SELECT w.w_slot, p.id FROM want w
+      CROSS JOIN LATERAL (
+        SELECT id FROM conveyor.jobs
+        WHERE queue = p_queue AND group_key = groups[w.w_slot] AND state = 'ready'
+          AND (sort_key, id) >= (start_keys[w.w_slot], start_ids[w.w_slot])
+        ORDER BY sort_key, id
+        LIMIT w.w_quota
+        FOR UPDATE SKIP LOCKED
+      ) p
+    ),
+    claimed AS (
+      UPDATE conveyor.jobs j
+      SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now
+      FROM picked WHERE j.id = picked.id
+      RETURNING j AS c_job, picked.w_slot AS c_slot
+    )
+    SELECT array_agg(c_job ORDER BY c_slot, (c_job).sort_key, (c_job).id),
+           array_agg(c_slot ORDER BY c_slot, (c_job).sort_key, (c_job).id)
+    INTO taken_jobs, taken_slots
+    FROM claimed;
+
+    IF taken_jobs IS NOT NULL THEN
+      RETURN QUERY SELECT * FROM unnest(taken_jobs);
+    END IF;
+    next_round := '{}';
+    FOR i IN 1 .. cardinality(want_slots) LOOP
+      slot := want_slots[i];
+      taken := (SELECT count(*)::integer FROM unnest(taken_slots) AS x(s) WHERE x.s = slot);
       budget := budget - taken;
       total := total + taken;
-      IF taken > 0 AND limited AND q.group_rate_limit IS NOT NULL THEN
-        INSERT INTO conveyor.queue_groups AS x (queue, group_key, rate_window_start, rate_window_count)
-        VALUES (p_queue, g, g_window, g_used + taken)
-        ON CONFLICT (queue, group_key) DO UPDATE
-          SET rate_window_start = EXCLUDED.rate_window_start, rate_window_count = EXCLUDED.rate_window_count;
+      IF taken > 0 AND limited THEN
+        g_active[slot] := g_active[slot] + taken;
+        IF q.group_rate_limit IS NOT NULL THEN
+          g_used := CASE WHEN g_window_start[slot] = g_window THEN g_window_count[slot] ELSE 0 END;
+          g_window_start[slot] := g_window;
+          g_window_count[slot] := g_used + taken;
+          INSERT INTO conveyor.queue_groups AS x (queue, group_key, rate_window_start, rate_window_count)
+          VALUES (p_queue, groups[slot], g_window, g_used + taken)
+          ON CONFLICT (queue, group_key) DO UPDATE
+            SET rate_window_start = EXCLUDED.rate_window_start, rate_window_count = EXCLUDED.rate_window_count;
+        END IF;
       END IF;
-      IF taken = quota THEN next_round := next_round || slot; END IF;
+      IF taken = want_quotas[i] THEN next_round := next_round || slot; END IF;
     END LOOP;
     candidates := next_round;
   END LOOP;
