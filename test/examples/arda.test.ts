@@ -17,13 +17,18 @@ describe('Arda jobs', () => {
   let conveyor: Conveyor;
   let arda: ReturnType<typeof createArdaApp>;
 
-  const outcome = (id: string) =>
-    Promise.race([
-      conveyor
-        .once('job:completed', (e) => e.job.id === id)
-        .then((e) => ({ kind: 'completed' as const, ...e })),
-      conveyor.once('job:dead', (e) => e.job.id === id).then((e) => ({ kind: 'dead' as const, ...e })),
-    ]);
+  // Outcomes are recorded from the start, so a job that finishes before the test asks is not missed.
+  type Outcome = { kind: 'completed'; result: unknown } | { kind: 'dead'; error: { message: string } };
+  const outcomes = new Map<string, Outcome>();
+  const waiting = new Map<string, (outcome: Outcome) => void>();
+  const settle = (id: string, result: Outcome): void => {
+    outcomes.set(id, result);
+    waiting.get(id)?.(result);
+  };
+  const outcome = (id: string): Promise<Outcome> => {
+    const known = outcomes.get(id);
+    return known ? Promise.resolve(known) : new Promise((resolve) => waiting.set(id, resolve));
+  };
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
@@ -40,6 +45,8 @@ describe('Arda jobs', () => {
       tenants: [{ tenantId: 'acme' }, { tenantId: 'globex', timezone: 'Europe/Berlin' }],
     });
     conveyor = arda.attach(db.open(arda.options));
+    conveyor.on('job:completed', (e) => settle(e.job.id, { kind: 'completed', result: e.result }));
+    conveyor.on('job:dead', (e) => settle(e.job.id, { kind: 'dead', error: e.error }));
     await conveyor.migrate();
     // Nothing here waits for 02:00; the schedules are checked below.
     await conveyor.schedules.sync();
@@ -212,6 +219,7 @@ describe('Arda jobs', () => {
     await pool.query(
       "INSERT INTO orders (tenant_id, id, number, status) VALUES ('globex', 'o-missing', 'PO-9', 'sent')",
     );
+    outcomes.delete(id);
     const replayedEnd = outcome(id);
     expect(await conveyor.deadLetters.replay({ ids: [id] })).toEqual([id]);
     const replayed = await replayedEnd;
