@@ -27,6 +27,8 @@ import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from '
 import { LeaseKeeper } from './lease-keeper.ts';
 import { QueuePlan } from './queue-plan.ts';
 import { retryAt } from './retry-policy.ts';
+import { returnJobs } from './return-jobs.ts';
+import { WakeTimers } from './wake-timers.ts';
 
 export interface WorkerSettings {
   queues: string[];
@@ -69,7 +71,8 @@ export class Worker {
   readonly #plan: QueuePlan;
   /** Per queue, the last group served: the next claim continues the round-robin after it. */
   readonly #cursors = new Map<string, string | null>();
-  readonly #windowTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Rate-limited queues are woken when their window turns. */
+  readonly #windowTimers: WakeTimers;
   #claiming: Promise<void> | null = null;
   #claimRetryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
@@ -91,6 +94,7 @@ export class Worker {
     this.#log = deps.log.child({ workerId: this.id });
     for (const queue of settings.queues) this.#hasWork.set(queue, true);
     this.#plan = new QueuePlan(settings.queues);
+    this.#windowTimers = new WakeTimers((queue) => this.wake(queue), deps.now);
     this.#lease = new LeaseKeeper({
       store: deps.store,
       workerId: this.id,
@@ -182,7 +186,6 @@ export class Worker {
     process.off('SIGTERM', this.#signalHandler);
     process.off('SIGINT', this.#signalHandler);
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    for (const { timer } of this.#windowTimers.values()) clearTimeout(timer);
     this.#windowTimers.clear();
     await this.#claiming;
     const { store } = this.#deps;
@@ -234,19 +237,8 @@ export class Worker {
     });
   }
 
-  async #returnJobs(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await this.#deps.store.jobReturnMany({ ids, workerId: this.id });
-        return;
-      } catch (error) {
-        // The rescuer returns them after the lease if this keeps failing; nothing is lost.
-        if (attempt >= 3)
-          return this.#log.warn({ err: error, count: ids.length }, 'could not return jobs; the rescuer will');
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
+  #returnJobs(ids: string[]): Promise<void> {
+    return returnJobs(this.#deps.store, this.id, ids, this.#log);
   }
 
   #schedulePoll(): void {
@@ -284,7 +276,7 @@ export class Worker {
             this.#hasWork.set(queue, false);
             // Limits may be what cut the claim: try again when the rate window turns.
             const windowEnds = limited ? this.#plan.nextWindowAt(queue, now) : null;
-            if (windowEnds) this.#wakeAt(queue, windowEnds);
+            if (windowEnds) this.#windowTimers.at(queue, windowEnds);
           }
           this.#buffer.push(...jobs);
         },
@@ -303,21 +295,6 @@ export class Worker {
         }
         this.#notifyIdle();
       });
-  }
-
-  /** Wakes a queue at an instant (one timer per queue; the earliest wins). */
-  #wakeAt(queue: string, at: Date): void {
-    const existing = this.#windowTimers.get(queue);
-    if (existing && existing.at <= at.getTime()) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(
-      () => {
-        this.#windowTimers.delete(queue);
-        this.wake(queue);
-      },
-      Math.max(0, at.getTime() - this.#deps.now().getTime()),
-    );
-    this.#windowTimers.set(queue, { at: at.getTime(), timer });
   }
 
   #dispatch(): void {

@@ -119,6 +119,9 @@ BEGIN
     END IF;
     IF q.rate_limit IS NOT NULL THEN
       q_window := to_timestamp(floor(extract(epoch FROM p_now) * 1000 / q.rate_interval_ms) * q.rate_interval_ms / 1000.0);
+      -- A claim whose clock is behind a window another process already opened takes nothing (it
+      -- would otherwise reopen an earlier window and exceed it); the worker retries at once.
+      IF q.rate_window_start > q_window THEN RETURN; END IF;
       IF q.rate_window_start = q_window THEN q_used := q.rate_window_count; END IF;
       budget := LEAST(budget, q.rate_limit - q_used);
     END IF;
@@ -226,6 +229,7 @@ BEGIN
           quota := LEAST(quota, g_limit - g_active[slot]);
         END IF;
         IF q.group_rate_limit IS NOT NULL THEN
+          CONTINUE WHEN g_window_start[slot] > g_window;  -- behind this group's window: as above
           g_used := CASE WHEN g_window_start[slot] = g_window THEN g_window_count[slot] ELSE 0 END;
           quota := LEAST(quota, q.group_rate_limit - g_used);
         END IF;
