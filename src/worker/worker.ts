@@ -139,11 +139,6 @@ export class Worker {
     return this.#state;
   }
 
-  /** Jobs running now, and claimed but not yet started. */
-  get load(): { running: number; buffered: number } {
-    return { running: this.#running.size, buffered: this.#buffer.length };
-  }
-
   /** A queue may have work (NOTIFY, local enqueue): claim soon. */
   wake(queue?: string): void {
     if (this.#state !== 'running') return;

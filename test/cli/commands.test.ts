@@ -1,23 +1,13 @@
 /** The commands against a real PostgreSQL: migrate, enqueue, stats, run, dlq list/replay. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConveyor } from '../../src/index.ts';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.ts';
+import { sql } from '../support/database.ts';
 import { testLogger } from '../support/silent-logger.ts';
-import { killAll, runCli, TEST_CONFIG } from './cli-process.ts';
+import { useCliDatabase } from './cli-database.ts';
 import { alwaysFails, testJobs } from './fixtures/test.config.ts';
 
-let db: TestDatabase;
-let cli: (...args: string[]) => ReturnType<typeof runCli>;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  cli = (...args) => runCli([...args, '--config', TEST_CONFIG, '--database-url', db.url]);
-});
-
-afterAll(async () => {
-  await killAll();
-  await db?.drop();
-});
+const env = useCliDatabase();
+const cli = env.cli;
 
 describe('conveyor CLI commands', { timeout: 60_000 }, () => {
   it('migrates, enqueues, and shows the job in stats', async () => {
@@ -49,7 +39,7 @@ describe('conveyor CLI commands', { timeout: 60_000 }, () => {
       tenant_id: string;
       priority: number;
       state: string;
-    }>(db.url, 'SELECT name, payload, tenant_id, priority, state FROM conveyor.jobs WHERE id = $1', [id]);
+    }>(env.url, 'SELECT name, payload, tenant_id, priority, state FROM conveyor.jobs WHERE id = $1', [id]);
     expect(row).toEqual({
       name: 'echo',
       payload: { hello: 'world' },
@@ -89,7 +79,7 @@ describe('conveyor CLI commands', { timeout: 60_000 }, () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`not enqueued: job ${a.id} already holds unique key "k-1"`);
     const rows = await sql<{ state: string; delay_s: number }>(
-      db.url,
+      env.url,
       'SELECT state, extract(epoch FROM run_at - created_at)::int AS delay_s FROM conveyor.jobs WHERE unique_key = $1',
       ['k-1'],
     );
@@ -125,7 +115,7 @@ describe('conveyor CLI commands', { timeout: 60_000 }, () => {
 
   it('lists a dead job with its last error and replays it', async () => {
     // Make one job dead through the API: a worker runs it once (attempts: 1) and it throws.
-    const conveyor = createConveyor({ jobs: testJobs, databaseUrl: db.url, logger: testLogger });
+    const conveyor = createConveyor({ jobs: testJobs, databaseUrl: env.url, logger: testLogger });
     const { id } = await conveyor.enqueue(alwaysFails, { why: 'test' }, { tenantId: 'acme' });
     const dead = conveyor.once('job:dead', (event) => event.job.id === id);
     await conveyor.worker({ queues: ['cli'], handleSignals: false }).start();
@@ -166,7 +156,7 @@ describe('conveyor CLI commands', { timeout: 60_000 }, () => {
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ replayed: [id], notDead: [] });
     const [row] = await sql<{ state: string; attempt: number }>(
-      db.url,
+      env.url,
       'SELECT state, attempt FROM conveyor.jobs WHERE id = $1',
       [id],
     );

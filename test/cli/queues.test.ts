@@ -1,20 +1,10 @@
 /** `conveyor queues …` against a real PostgreSQL. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.ts';
-import { killAll, runCli, TEST_CONFIG } from './cli-process.ts';
+import { describe, expect, it } from 'vitest';
+import { sql } from '../support/database.ts';
+import { useCliDatabase } from './cli-database.ts';
 
-let db: TestDatabase;
-let cli: (...args: string[]) => ReturnType<typeof runCli>;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  cli = (...args) => runCli([...args, '--config', TEST_CONFIG, '--database-url', db.url]);
-});
-
-afterAll(async () => {
-  await killAll();
-  await db?.drop();
-});
+const env = useCliDatabase();
+const cli = env.cli;
 
 describe('conveyor queues', { timeout: 60_000 }, () => {
   it('sets limits, pauses and resumes a queue and a group, and lists them', async () => {
@@ -58,7 +48,7 @@ describe('conveyor queues', { timeout: 60_000 }, () => {
     expect((await cli('queues', 'resume', 'cli')).code).toBe(0);
     expect((await cli('queues', 'set', 'cli', '--rate', 'none')).code).toBe(0);
     const [row] = await sql<{ paused: boolean; rate_limit: number | null }>(
-      db.url,
+      env.url,
       "SELECT paused, rate_limit FROM conveyor.queues WHERE name = 'cli'",
     );
     expect(row).toEqual({ paused: false, rate_limit: null });

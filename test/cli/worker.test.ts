@@ -1,31 +1,17 @@
 /** `conveyor worker` in a child process: works jobs enqueued through the API, stops on SIGTERM. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Conveyor, createConveyor } from '../../src/index.ts';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.ts';
-import { testLogger } from '../support/silent-logger.ts';
-import { killAll, startCli, TEST_CONFIG } from './cli-process.ts';
-import { echo, slow, testJobs } from './fixtures/test.config.ts';
+import { describe, expect, it } from 'vitest';
+import { sql } from '../support/database.ts';
+import { useCliDatabase } from './cli-database.ts';
+import { startCli, TEST_CONFIG } from './cli-process.ts';
+import { echo, slow } from './fixtures/test.config.ts';
 
-let db: TestDatabase;
-let conveyor: Conveyor;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  conveyor = createConveyor({ jobs: testJobs, databaseUrl: db.url, logger: testLogger });
-  await conveyor.migrate();
-});
-
-afterAll(async () => {
-  await killAll();
-  await conveyor?.close();
-  await db?.drop();
-});
+const env = useCliDatabase({ withConveyor: true });
 
 async function waitForCompleted(ids: string[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await sql<{ n: number }>(
-      db.url,
+      env.url,
       "SELECT count(DISTINCT job_id)::int AS n FROM conveyor.job_runs WHERE status = 'completed' AND job_id = ANY($1::bigint[])",
       [ids],
     );
@@ -42,21 +28,21 @@ describe('conveyor worker', { timeout: 60_000 }, () => {
       '--config',
       TEST_CONFIG,
       '--database-url',
-      db.url,
+      env.url,
       '--concurrency',
       '4',
     ]);
     await worker.waitFor(/"msg":"worker started"/);
     expect(worker.stdout()).toMatch(/"queues":\["cli","slow"\],"concurrency":4/);
 
-    const jobs = await Promise.all([1, 2, 3].map((n) => conveyor.enqueue(echo, { n })));
+    const jobs = await Promise.all([1, 2, 3].map((n) => env.conveyor.enqueue(echo, { n })));
     await waitForCompleted(jobs.map((j) => j.id));
     await worker.waitFor(new RegExp(`"jobId":"${jobs[2]!.id}".*"msg":"job completed"`));
 
     // A job still running at SIGTERM finishes before the process exits.
-    const { id: slowId } = await conveyor.enqueue(slow, { ms: 1_500 });
+    const { id: slowId } = await env.conveyor.enqueue(slow, { ms: 1_500 });
     const row = async () =>
-      (await sql<{ state: string }>(db.url, 'SELECT state FROM conveyor.jobs WHERE id = $1', [slowId]))[0];
+      (await sql<{ state: string }>(env.url, 'SELECT state FROM conveyor.jobs WHERE id = $1', [slowId]))[0];
     for (let i = 0; i < 100 && (await row())?.state !== 'active'; i += 1)
       await new Promise((r) => setTimeout(r, 50));
     expect((await row())?.state).toBe('active');
@@ -67,7 +53,7 @@ describe('conveyor worker', { timeout: 60_000 }, () => {
     expect(result.stdout).toContain('"msg":"signal received; shutting down gracefully"');
     expect(result.stdout).toContain('"msg":"worker stopped"');
     await waitForCompleted([slowId], 0);
-    const [workers] = await sql<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM conveyor.workers');
+    const [workers] = await sql<{ n: number }>(env.url, 'SELECT count(*)::int AS n FROM conveyor.workers');
     expect(workers!.n).toBe(0);
   });
 
@@ -77,15 +63,15 @@ describe('conveyor worker', { timeout: 60_000 }, () => {
       '--config',
       TEST_CONFIG,
       '--database-url',
-      db.url,
+      env.url,
       '--queues',
       'slow',
     ]);
     await worker.waitFor(/"msg":"worker started"/);
-    const { id: echoId } = await conveyor.enqueue(echo, { skip: true });
-    const { id: slowId } = await conveyor.enqueue(slow, { ms: 10 });
+    const { id: echoId } = await env.conveyor.enqueue(echo, { skip: true });
+    const { id: slowId } = await env.conveyor.enqueue(slow, { ms: 10 });
     await waitForCompleted([slowId]);
-    const [row] = await sql<{ state: string }>(db.url, 'SELECT state FROM conveyor.jobs WHERE id = $1', [
+    const [row] = await sql<{ state: string }>(env.url, 'SELECT state FROM conveyor.jobs WHERE id = $1', [
       echoId,
     ]);
     expect(row?.state).toBe('ready');

@@ -1,27 +1,10 @@
 /** `conveyor schedules …` and `conveyor worker --once --budget` as a user runs them. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Conveyor, createConveyor } from '../../src/index.ts';
-import { killAll, runCli, TEST_CONFIG } from '../cli/cli-process.ts';
-import { echo, testJobs } from '../cli/fixtures/test.config.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { testLogger } from '../support/silent-logger.ts';
+import { describe, expect, it } from 'vitest';
+import { useCliDatabase } from '../cli/cli-database.ts';
+import { echo } from '../cli/fixtures/test.config.ts';
 
-let db: TestDatabase;
-let conveyor: Conveyor;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  conveyor = createConveyor({ jobs: testJobs, databaseUrl: db.url, logger: testLogger });
-  await conveyor.migrate();
-});
-
-afterAll(async () => {
-  await killAll();
-  await conveyor?.close();
-  await db?.drop();
-});
-
-const cli = (...args: string[]) => runCli([...args, '--config', TEST_CONFIG, '--database-url', db.url]);
+const env = useCliDatabase({ withConveyor: true });
+const cli = env.cli;
 
 describe('conveyor schedules', { timeout: 60_000 }, () => {
   it('adds, lists (--json, with next fire times), pauses, resumes and removes', async () => {
@@ -88,13 +71,13 @@ describe('conveyor schedules', { timeout: 60_000 }, () => {
     expect(unknown.stderr).toMatch(/job: job "ghost" is not registered/);
     const cron = await cli('schedules', 'add', 'x', '--job', 'echo', '--cron', '0 2 * *');
     expect(cron.stderr).toMatch(/cron: "0 2 \* \*" is not a valid cron expression/);
-    expect(await conveyor.schedules.get('x')).toBeNull();
+    expect(await env.conveyor.schedules.get('x')).toBeNull();
   });
 });
 
 describe('conveyor worker --once --budget', { timeout: 60_000 }, () => {
   it('drains queued work and exits 0 with the summary', async () => {
-    for (let i = 0; i < 4; i += 1) await conveyor.enqueue(echo, { i });
+    for (let i = 0; i < 4; i += 1) await env.conveyor.enqueue(echo, { i });
     const result = await cli('worker', '--once', '--budget', '10s', '--queues', 'cli', '--json');
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ processed: 4, completed: 4, failed: 0, remaining: 0 });
