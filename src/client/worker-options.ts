@@ -9,9 +9,10 @@ export interface WorkerOptions {
   /** Jobs run at once (default 10). */
   concurrency?: number;
   /**
-   * Jobs claimed ahead of free slots (default max(concurrency, 100); none for queues with limits).
-   * Larger batches mean fewer statements per job; a crashed process strands at most this many plus
-   * its running jobs, which the rescuer returns after the lease.
+   * Most jobs claimed ahead of free slots (default 500; none for queues with limits). The buffer
+   * follows throughput: about 100 ms of work at the recent finish rate, at least `concurrency`
+   * (or `prefetch`, if smaller). Larger batches mean fewer statements per job; a crashed process
+   * strands at most this many plus its running jobs, which the rescuer returns after the lease.
    */
   prefetch?: number;
   /** Fallback poll when no NOTIFY arrives (default 2s, jittered ±20 %). */
@@ -41,7 +42,7 @@ export function resolveWorkerSettings(options: WorkerOptions, knownQueues: strin
       `must be a whole number from 1 to 10000, got ${concurrency}`,
     );
   }
-  const prefetch = options.prefetch ?? Math.max(concurrency, 100);
+  const prefetch = options.prefetch ?? 500;
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new ValidationError('worker.prefetch', `must be a whole number ≥ 0, got ${prefetch}`);
   }
