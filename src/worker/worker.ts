@@ -17,9 +17,9 @@ import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definitio
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
 import { attemptErrorFrom } from './attempt-error.ts';
+import { ClaimLoop } from './claim-loop.ts';
 import { FlushBatcher } from './flush-batcher.ts';
 import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
-import { ClaimLoop } from './claim-loop.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { retryAt } from './retry-policy.ts';
 import { returnJobs } from './return-jobs.ts';
