@@ -4,6 +4,14 @@
 -- serial claim-and-complete loop (250 per claim), PostgreSQL CPU: 19 µs through the fair claim,
 -- 14 µs through the plain statement.
 -- The fair claim (0002) keeps its body under a new name; conveyor.claim_jobs decides which to run.
+--
+-- A claim commits without waiting for its WAL to reach disk (synchronous_commit off for the claim's
+-- own transaction; the claim statement is one). Losing a claim is safe: if the server crashes
+-- before that WAL is flushed, the job is simply ready again and runs again, which at-least-once
+-- delivery allows (docs/delivery-guarantees.md). A later synchronous commit (the job's completion)
+-- flushes the claim with it, so a completed job's claim is never the part that is lost. Enqueues
+-- and outcomes stay synchronous. This saves a disk flush per claim (~0.15 ms on this machine) on
+-- the path from enqueue to start.
 
 ALTER FUNCTION conveyor.claim_jobs(text, text, integer, timestamptz, text) RENAME TO claim_jobs_fair;
 
@@ -17,6 +25,7 @@ DECLARE
   start_id bigint;
 BEGIN
   IF p_limit <= 0 THEN RETURN; END IF;
+  PERFORM set_config('synchronous_commit', 'off', true);
   SELECT * INTO q FROM conveyor.queues WHERE name = p_queue;
   -- Paused, limited or with group rules: the fair claim decides (it reads the row again, locked).
   IF FOUND AND (q.paused OR q.global_concurrency IS NOT NULL OR q.rate_limit IS NOT NULL
