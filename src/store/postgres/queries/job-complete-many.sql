@@ -14,12 +14,15 @@ WITH input AS (
          (e->>'rss_delta')::bigint AS rss_delta
   FROM jsonb_array_elements($1::jsonb) AS e
 ),
--- The ids go in as an array so the rows are found by primary key whatever the planner believes
--- about active jobs: joined to the input instead, a generic plan walked jobs_active_idx once per
--- item and a batch of 943 took 3.2 s (measured in a 50k drain; by key it is milliseconds).
+-- The rows are found by primary key (ids as an array), never through jobs_active_idx: statistics
+-- taken while most jobs were ready say almost none are active, so the planner would scan that
+-- partial index, whose dead entries (every job completed since the last vacuum) it cannot see,
+-- and filter by id: 100 ms per batch in a 100k drain after ANALYZE, 3.2 s for 943 items once
+-- when joined to the input. `(state = 'active') IS TRUE` keeps the same meaning but does not
+-- match the index predicate, so that index is not a candidate.
 done AS (
   DELETE FROM conveyor.jobs j
-  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.state = 'active' AND j.lease_owner = $2::text
+  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND (j.state = 'active') IS TRUE AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.metadata, j.run_at
 ),

@@ -28,8 +28,8 @@ failed AS (
       lease_owner = NULL,
       finished_at = CASE WHEN i.retry_at IS NULL THEN i.finished_at END
   FROM input i
-  -- By primary key (see job-complete-many.sql), then matched to its input item.
-  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.id = i.id AND j.state = 'active'
+  -- By primary key, not jobs_active_idx (see job-complete-many.sql), then matched to its input item.
+  WHERE j.id = ANY (ARRAY(SELECT id FROM input)) AND j.id = i.id AND (j.state = 'active') IS TRUE
     AND j.lease_owner = $2::text
   RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.metadata, i.error, i.started_at AS attempt_started_at, i.finished_at AS attempt_finished_at,

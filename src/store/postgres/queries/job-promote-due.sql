@@ -9,8 +9,10 @@ WITH due AS (
   LIMIT $2::integer
   FOR UPDATE SKIP LOCKED
 ),
+-- By primary key: joined to `due` instead, a generic plan on a table with statistics may hash a
+-- sequential scan of every job (a million scheduled ones, say) to find a handful.
 promoted AS (
-  UPDATE conveyor.jobs j SET state = 'ready' FROM due WHERE j.id = due.id RETURNING j.queue
+  UPDATE conveyor.jobs j SET state = 'ready' WHERE j.id = ANY (ARRAY(SELECT id FROM due)) RETURNING j.queue
 ),
 woken AS (
   SELECT pg_notify($3::text, q.queue) FROM (SELECT DISTINCT queue FROM promoted) q

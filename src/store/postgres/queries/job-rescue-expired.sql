@@ -22,7 +22,8 @@ rescued AS (
         'message', 'the worker running this job stopped renewing its lease (crashed or stalled)',
         'at', $1::timestamptz))
   FROM lost
-  WHERE j.id = lost.id
+  -- By primary key first (see job-promote-due.sql), then matched to its `lost` row.
+  WHERE j.id = ANY (ARRAY(SELECT id FROM lost)) AND j.id = lost.id
   RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
     j.created_at, j.started_at, j.metadata, j.run_at, lost.lease_owner AS lost_worker
 ),

@@ -4,7 +4,8 @@
 WITH returned AS (
   UPDATE conveyor.jobs
   SET state = 'ready', attempt = attempt - 1, lease_owner = NULL, started_at = NULL
-  WHERE id = ANY($1::bigint[]) AND state = 'active' AND lease_owner = $2::text
+  -- By primary key, not jobs_active_idx (see job-complete-many.sql).
+  WHERE id = ANY($1::bigint[]) AND (state = 'active') IS TRUE AND lease_owner = $2::text
   RETURNING id, queue
 ),
 woken AS (
