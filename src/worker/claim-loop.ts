@@ -9,7 +9,10 @@
  *     other claim is in flight: its claims serialize on the queue row anyway, and it claims exactly
  *     the free slots, which a claim in flight would make uncertain.
  *   - A full claim means the queue has more; a short one marks it empty, unless the queue was woken
- *     after that claim began (the wake may announce jobs committed after it read the queue).
+ *     after that claim began (the wake may announce jobs committed after it read the queue), or
+ *     another claim of the same queue overlapped it: jobs that claim had locked were skipped, so a
+ *     short result says nothing (with 100 tenants of a few jobs each, a claim overlapping another
+ *     came back short while thousands of jobs waited, and the queue idled until the poll).
  *   - A queue is believed non-empty again on NOTIFY, a local enqueue, a freed slot of a limited
  *     queue, its rate window turning, or the jittered poll (which also refreshes queue settings).
  * A failed claim backs off (50 ms doubling to 2 s) and tries again; it loses nothing.
@@ -51,6 +54,8 @@ export class ClaimLoop {
   /** Rate-limited queues are woken when their window turns. */
   readonly #windowTimers: WakeTimers;
   readonly #inFlight = new Set<Promise<void>>();
+  /** Per claim in flight, its queue and whether another claim of that queue overlapped it. */
+  readonly #overlaps = new Map<Promise<void>, { queue: string; overlapped: boolean }>();
   #requested = 0;
   #retryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
@@ -117,6 +122,10 @@ export class ClaimLoop {
     const wakesAtStart = this.#wakes.get(queue) ?? 0;
     const now = clock();
     this.#requested += limit;
+    const overlap = { queue, overlapped: false };
+    for (const other of this.#overlaps.values()) {
+      if (other.queue === queue) other.overlapped = overlap.overlapped = true;
+    }
     const claim: Promise<void> = store
       .jobClaim({ queue, workerId, limit, now, cursor: this.#cursors.get(queue) ?? null })
       .then(
@@ -125,7 +134,7 @@ export class ClaimLoop {
           this.#cursors.set(queue, cursor);
           if (jobs.length >= limit) {
             this.#hasWork.set(queue, true);
-          } else if ((this.#wakes.get(queue) ?? 0) === wakesAtStart) {
+          } else if (!overlap.overlapped && (this.#wakes.get(queue) ?? 0) === wakesAtStart) {
             this.#hasWork.set(queue, false);
             // Limits may be what cut the claim: try again when the rate window turns.
             const windowEnds = limited ? this.plan.nextWindowAt(queue, now) : null;
@@ -143,9 +152,11 @@ export class ClaimLoop {
       .finally(() => {
         this.#requested -= limit;
         this.#inFlight.delete(claim);
+        this.#overlaps.delete(claim);
         this.#deps.settled();
       });
     this.#inFlight.add(claim);
+    this.#overlaps.set(claim, overlap);
   }
 
   #schedulePoll(): void {

@@ -1,0 +1,48 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineJob } from '../../src/index.ts';
+import { useConveyorDatabase } from '../support/conveyor.ts';
+
+const db = useConveyorDatabase();
+
+describe('claims in flight together', () => {
+  it('do not idle a queue with work when one of them came back short', async () => {
+    // Two claims overlap; the second skips the rows the first locked, so with many small groups
+    // it comes back short. If that marked the queue empty, the worker would wait for the poll,
+    // here an hour, and the jobs below would not finish.
+    let done = 0;
+    const job = defineJob({
+      name: 'tenant-job',
+      queue: 'overlap',
+      schema: z.object({ n: z.number() }),
+      handler: () => {
+        done += 1;
+      },
+    });
+    const conveyor = db.open({ jobs: [job] });
+    await conveyor.migrate();
+    await conveyor.enqueueMany(
+      job,
+      Array.from({ length: 5_000 }, (_, n) => ({ payload: { n }, options: { tenantId: 'big' } })),
+    );
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query('ANALYZE conveyor.jobs');
+    await client.end();
+    for (let t = 0; t < 99; t += 1) {
+      await conveyor.enqueueMany(
+        job,
+        Array.from({ length: 10 }, (_, n) => ({ payload: { n }, options: { tenantId: `t${t}` } })),
+      );
+    }
+    const total = 5_000 + 99 * 10;
+    const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
+    await worker.start();
+    const deadline = Date.now() + 30_000;
+    while (done < total && Date.now() < deadline) await sleep(20);
+    await worker.stop();
+    expect(done).toBe(total);
+  });
+});
