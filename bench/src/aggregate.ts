@@ -1,5 +1,5 @@
 import type { Metric } from './protocol.ts';
-import type { RunOutcome } from './runner.ts';
+import type { RunOutcome } from './session.ts';
 import { median, round } from './stats.ts';
 
 export interface RunRecord {
@@ -11,6 +11,12 @@ export interface RunRecord {
   extra?: Record<string, unknown>;
   note?: string;
   error?: string;
+  /** The cap ended the measured window before every job ran. */
+  capped?: boolean;
+  /** Jobs that ran within the measured window. */
+  completed?: number;
+  /** Unfinished jobs in the store after the worker stopped (not lost). */
+  pending?: number;
 }
 
 export interface Entry {
@@ -25,6 +31,10 @@ export interface Entry {
   runs?: RunRecord[];
   extra?: Record<string, unknown>;
   notes?: string[];
+  /** Some counted run's window was ended by its cap (value = jobs completed / elapsed). */
+  capped?: boolean;
+  /** Jobs completed within each counted run's window, in run order. */
+  completed?: number[];
 }
 
 export function record(run: number, outcome: RunOutcome, metric: string): RunRecord {
@@ -39,6 +49,9 @@ export function record(run: number, outcome: RunOutcome, metric: string): RunRec
   };
   if (m?.extra) r.extra = m.extra;
   if (outcome.result.note) r.note = outcome.result.note;
+  if (outcome.result.capped !== undefined) r.capped = outcome.result.capped;
+  if (outcome.result.completed !== undefined) r.completed = outcome.result.completed;
+  if (outcome.result.pending !== undefined) r.pending = outcome.result.pending;
   return r;
 }
 
@@ -61,6 +74,8 @@ export function summarize(runs: RunRecord[], unit: Metric['unit']): Entry {
   const mid = runs.find((r) => r.value === entry.value) ?? runs.find((r) => r.extra);
   if (mid?.extra) entry.extra = mid.extra;
   if (notes.length) entry.notes = notes;
+  if (runs.some((r) => r.capped)) entry.capped = true;
+  if (runs.some((r) => r.completed !== undefined)) entry.completed = runs.map((r) => r.completed ?? 0);
   if (errors.length) entry.failed = `${errors.length}/${runs.length} runs failed: ${errors[0]}`;
   else if (lost > 0) entry.failed = `lost ${lost} jobs`;
   return entry;

@@ -1,15 +1,22 @@
 /**
- * Entry point of every measured process. role 'run': one scenario run for one contender, result sent
- * to the runner over IPC. role 'worker': a bare worker that reports handled keys (used by runs that
- * need a second process).
+ * Entry point of every measured process. role 'session': one contender's runs, one per 'run'
+ * command from the runner, results sent back over IPC; the process lives across runs and workloads,
+ * and keeps a SessionState (the job ledger of the store the runner keeps for the workload) until
+ * the runner says the store is new. role 'worker': a bare worker that reports handled keys (runs
+ * that need a second process). role 'init-store': create the contender's schema and exit (the
+ * PGlite template the runner copies).
  */
 import { contenderInfo } from './contenders/index.ts';
 import type { JobPayload } from './contenders/types.ts';
+import { Ledger } from './ledger.ts';
 import { wallMs } from './payload.ts';
-import type { ChildSpec, RunMessage, WorkerMessage } from './protocol.ts';
+import type { ChildSpec, RunMessage, SessionCommand, SessionLaunch, WorkerMessage } from './protocol.ts';
+import { warmupSizes } from './sizes.ts';
+import { vacuumAnalyzeDatabase } from './stores.ts';
 import { SCENARIOS } from './workloads/index.ts';
+import type { SessionState } from './workloads/types.ts';
 
-const spec = JSON.parse(process.env.BENCH_SPEC ?? '{}') as ChildSpec;
+const launch = JSON.parse(process.env.BENCH_SPEC ?? '{}') as ChildSpec | SessionLaunch;
 
 function send(message: RunMessage | WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -18,16 +25,57 @@ function send(message: RunMessage | WorkerMessage): Promise<void> {
   });
 }
 
-async function runScenario(): Promise<void> {
-  const info = contenderInfo(spec.contender);
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+async function runSession(): Promise<void> {
+  const info = contenderInfo(launch.contender);
   const factory = await info.load();
-  const scenario = SCENARIOS[spec.scenario];
-  if (!scenario) throw new Error(`unknown scenario ${spec.scenario}`);
-  const result = await scenario.run({ spec, info, factory, make: () => factory(spec.target) });
-  await send({ type: 'result', result });
+  let session: SessionState = { ledger: new Ledger() };
+  // runs are serial: the runner sends the next command only after this one's answer
+  process.on('message', async (raw) => {
+    const command = raw as SessionCommand;
+    if (command.type === 'exit') process.exit(0);
+    const { spec } = command;
+    if (command.freshStore) session = { ledger: new Ledger() };
+    const run = {
+      label: command.label,
+      warmup: command.warmup,
+      sizes: command.warmup ? warmupSizes(spec.sizes) : spec.sizes,
+    };
+    try {
+      const scenario = SCENARIOS[spec.scenario];
+      if (!scenario) throw new Error(`unknown scenario ${spec.scenario}`);
+      const make = () => factory(spec.target);
+      const vacuumAnalyze = async () => {
+        if (spec.vacuumAnalyzeAfterFill && info.backend === 'postgres')
+          await vacuumAnalyzeDatabase(spec.target.pgUrl);
+      };
+      const result = await scenario.run({ spec, run, session, info, factory, make, vacuumAnalyze });
+      await send({ type: 'result', result });
+    } catch (error) {
+      // the contender may hold connections or a running worker: end the session, the runner
+      // starts a new one on a fresh store for the next run
+      await send({ type: 'error', message: errorText(error) });
+      process.exit(1);
+    }
+  });
+  process.on('disconnect', () => process.exit(1)); // the runner died: do not linger
+  await send({ type: 'ready' });
+}
+
+async function initStore(): Promise<void> {
+  const spec = launch as ChildSpec;
+  const factory = await contenderInfo(spec.contender).load();
+  const contender = factory(spec.target);
+  await contender.setup();
+  await contender.close();
+  await send({ type: 'ready' });
 }
 
 async function runWorker(): Promise<void> {
+  const spec = launch as ChildSpec;
   const factory = await contenderInfo(spec.contender).load();
   const contender = factory(spec.target);
   await contender.setup();
@@ -80,14 +128,13 @@ async function runWorker(): Promise<void> {
   await send({ type: 'ready' });
 }
 
-const main = spec.role === 'worker' ? runWorker : runScenario;
+const main = { session: runSession, worker: runWorker, 'init-store': initStore }[launch.role];
 main().then(
   () => {
-    if (spec.role === 'run') setTimeout(() => process.exit(0), 50);
+    if (launch.role === 'init-store') setTimeout(() => process.exit(0), 50);
   },
   async (error: unknown) => {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    await send({ type: 'error', message });
+    await send({ type: 'error', message: errorText(error) });
     process.exit(1);
   },
 );

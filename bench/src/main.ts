@@ -1,6 +1,7 @@
 /**
  * Benchmark runner: node --experimental-strip-types src/main.ts --mode=quick|full
- *   [--only=contender,...] [--scenarios=name,...] [--merge] [--no-build] [--out=path]
+ *   [--only=contender,...] [--scenarios=name,...] [--runs=N] [--warmups=N] [--set=key:value,...]
+ *   [--merge] [--no-build] [--no-report] [--no-vacuum-analyze] [--out=path] [--budget=seconds]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,11 +9,13 @@ import os from 'node:os';
 import { type Entry, record, summarize } from './aggregate.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import { collectMeta } from './meta.ts';
-import type { ChildSpec, Metric } from './protocol.ts';
-import { runChild } from './runner.ts';
-import { BUDGET_SECONDS, type Mode, SIZES, warmupSizes } from './sizes.ts';
-import { databaseName, dropDatabase, flushRedis, freshDatabase, freshDir, REDIS } from './stores.ts';
+import type { Metric } from './protocol.ts';
+import { SessionPool } from './session-pool.ts';
+import { BUDGET_SECONDS, type Mode, SIZES, type Sizes, warmupSizes } from './sizes.ts';
+import { removeTemplates } from './store-lifecycle.ts';
+import { WorkloadSessions } from './workload-sessions.ts';
 import { SCENARIOS } from './workloads/index.ts';
+import type { Scenario } from './workloads/types.ts';
 
 const BENCH = new URL('..', import.meta.url);
 const ROOT = new URL('../', BENCH);
@@ -22,11 +25,20 @@ const args = new Map(
     return [k!, v ?? 'true'] as const;
   }),
 );
-const mode = (args.get('mode') ?? 'quick') as Mode;
-if (!SIZES[mode]) throw new Error(`--mode must be quick, full or issue, not ${mode}`);
-const sizes = { ...SIZES[mode] };
+// `issue` was a separate mode with the issue's sizes; full has them now
+const mode = (args.get('mode') === 'issue' ? 'full' : (args.get('mode') ?? 'quick')) as Mode;
+if (!SIZES[mode]) throw new Error(`--mode must be quick or full, not ${mode}`);
+const sizes: Sizes = { ...SIZES[mode] };
 if (args.has('runs')) sizes.runs = sizes.crashRuns = Number(args.get('runs'));
-const outName = { full: 'latest', quick: 'quick', issue: 'issue-sizes' }[mode];
+if (args.has('warmups')) sizes.warmups = Number(args.get('warmups'));
+// --set=drainJobs:5000,drainCapSeconds:2 (testing a piece at another size)
+for (const pair of args.get('set')?.split(',') ?? []) {
+  const [key, value] = pair.split(':');
+  if (!key || !(key in sizes)) throw new Error(`--set: unknown size ${key}`);
+  (sizes as unknown as Record<string, number | boolean>)[key] =
+    value === 'true' || value === 'false' ? value === 'true' : Number(value);
+}
+const outName = { full: 'latest', quick: 'quick' }[mode];
 const outPath = args.get('out') ?? new URL(`results/${outName}.json`, BENCH).pathname;
 const only = args.get('only')?.split(',');
 const scenarioNames = args.get('scenarios')?.split(',') ?? Object.keys(SCENARIOS);
@@ -80,8 +92,17 @@ function fmt(value: number | null, unit: string): string {
   return `${value.toFixed(unit === 's' ? 2 : 3)} ${unit}`;
 }
 
+/** Counted and warm-up runs a workload gets (fewer once the time budget is spent). */
+function runCounts(name: string, overBudget: boolean): { counted: number; warmups: number } {
+  if (overBudget) return { counted: 1, warmups: 0 };
+  return name === 'crash'
+    ? { counted: sizes.crashRuns, warmups: 0 }
+    : { counted: sizes.runs, warmups: sizes.warmups };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
   const unavailable: Record<string, string> = {};
   const buildNotes: string[] = [];
   const budget = Number(args.get('budget') ?? BUDGET_SECONDS[mode]);
@@ -92,7 +113,13 @@ async function main(): Promise<void> {
     unavailable['conveyor-pglite'] = conveyorProblem;
   }
   const contenders = CONTENDERS.filter((c) => !only || only.includes(c.key));
-  const meta = { ...(await collectMeta(mode, sizes, unavailable)), conveyorBuild: buildNotes };
+  const vacuumAnalyzeAfterFill = args.get('no-vacuum-analyze') !== 'true';
+  const meta = {
+    ...(await collectMeta(mode, sizes, unavailable)),
+    conveyorBuild: buildNotes,
+    warmupSizes: warmupSizes(sizes),
+    vacuumAnalyzeAfterFill,
+  };
   const previous =
     args.get('merge') === 'true' && existsSync(outPath)
       ? (JSON.parse(readFileSync(outPath, 'utf8')) as {
@@ -107,10 +134,10 @@ async function main(): Promise<void> {
   };
   const save = () => {
     mkdirSync(new URL('results/', BENCH), { recursive: true });
-    const elapsed = Math.round((performance.now() - started) / 1000);
+    const seconds = Math.round(elapsed());
     const own = {
       ...meta,
-      elapsedSeconds: elapsed,
+      elapsedSeconds: seconds,
       loadAverageNow: loadNow(),
       overBudgetSingleRun: truncated,
     };
@@ -124,7 +151,7 @@ async function main(): Promise<void> {
               date: meta.date,
               scenarios: scenarioNames,
               contenders: contenders.map((c) => c.key),
-              elapsedSeconds: elapsed,
+              elapsedSeconds: seconds,
             },
           ],
         }
@@ -141,50 +168,48 @@ async function main(): Promise<void> {
     );
   for (const [key, reason] of Object.entries(unavailable)) log(`unavailable: ${key}: ${reason}`);
 
+  const activeFor = (scenario: Scenario) =>
+    contenders.filter((c) => !(unavailable[c.key] ?? scenario.skip?.(c)));
+  const plannedRuns = scenarioNames.reduce((n, name) => {
+    const scenario = SCENARIOS[name];
+    if (!scenario) throw new Error(`unknown scenario ${name}`);
+    const { counted, warmups } = runCounts(name, false);
+    return n + activeFor(scenario).length * (counted + warmups);
+  }, 0);
+  let runsDone = 0;
+  const pool = new SessionPool();
+  log(`plan: ${plannedRuns} runs in ${scenarioNames.length} workloads; budget ${budget} s`);
+
   for (const scenarioName of scenarioNames) {
-    const scenario = SCENARIOS[scenarioName];
-    if (!scenario) throw new Error(`unknown scenario ${scenarioName}`);
-    const active = contenders.filter((c) => {
+    const scenario = SCENARIOS[scenarioName]!;
+    const scenarioStart = elapsed();
+    for (const c of contenders) {
       const reason = unavailable[c.key] ?? scenario.skip?.(c);
       if (reason) for (const m of scenario.metrics) entries(m)[c.key] = { value: null, skipped: reason };
-      return !reason;
-    });
-    const overBudget = (performance.now() - started) / 1000 > budget;
+    }
+    const active = activeFor(scenario);
+    const overBudget = elapsed() > budget;
     if (overBudget && !truncated.includes(scenarioName)) {
       truncated.push(scenarioName);
       log(`over the ${budget} s budget: ${scenarioName} gets one counted run, no warm-up`);
     }
-    const counted = overBudget ? 1 : scenarioName === 'crash' ? sizes.crashRuns : sizes.runs;
-    const warmups = overBudget || scenarioName === 'crash' ? 0 : sizes.warmups;
+    const { counted, warmups } = runCounts(scenarioName, overBudget);
     const perContender = new Map(active.map((c) => [c.key, new Map<string, ReturnType<typeof record>[]>()]));
+    const sessions = new WorkloadSessions(scenarioName, scenario, sizes, vacuumAnalyzeAfterFill, pool);
+    await sessions.startAll(active);
     for (let run = 1 - warmups; run <= counted; run++) {
       const shift = (run + warmups - 1) % Math.max(1, active.length);
       const order = [...active.slice(shift), ...active.slice(0, shift)];
       for (const c of order) {
-        const label = run <= 0 ? 'warm-up' : `run ${run}/${counted}`;
-        const db = databaseName(c.key, scenarioName);
-        const dataDir = new URL(`.tmp/${c.key}-${scenarioName}`, BENCH).pathname;
-        const pgUrl = c.backend === 'postgres' ? await freshDatabase(db) : 'postgres://unused';
-        if (c.backend === 'redis') await flushRedis();
-        if (c.backend === 'pglite') await freshDir(dataDir);
-        const spec: ChildSpec = {
-          role: 'run',
-          contender: c.key,
-          scenario: scenarioName,
-          runLabel: `r${run + warmups}`,
-          target: {
-            pgUrl,
-            redis: REDIS,
-            dataDir,
-            ...(scenario.fastRecovery ? { fastRecovery: true } : {}),
-            ...(scenario.groupConcurrency ? { groupConcurrency: scenario.groupConcurrency } : {}),
-          },
-          sizes: run <= 0 ? warmupSizes(sizes) : sizes,
-        };
-        const outcome = await runChild(spec, mode === 'quick' ? 240_000 : 900_000);
-        if (c.backend === 'postgres') await dropDatabase(db);
-        if (c.backend === 'pglite') await freshDir(dataDir);
-        if (c.backend === 'redis') await flushRedis();
+        const warmup = run <= 0;
+        const label = warmup ? 'warm-up' : `run ${run}/${counted}`;
+        const outcome = await sessions.run(
+          c,
+          warmup ? `w${1 - run}` : `r${run}`,
+          warmup,
+          mode === 'quick' ? 240_000 : 900_000,
+        );
+        runsDone++;
         const figures = outcome.ok
           ? scenario.metrics
               .map((m) => {
@@ -193,10 +218,14 @@ async function main(): Promise<void> {
               })
               .join(' ')
           : `ERROR ${outcome.error}`;
-        const loss = outcome.ok ? ` lost=${outcome.result.lost} dup=${outcome.result.duplicated}` : '';
-        const note = outcome.ok && outcome.result.note ? ` (${outcome.result.note})` : '';
-        log(`${scenarioName} ${label} ${c.key}: ${figures}${loss}${note} [${outcome.seconds.toFixed(1)} s]`);
-        if (run <= 0) continue;
+        const r = outcome.ok ? outcome.result : undefined;
+        const loss = r ? ` lost=${r.lost} dup=${r.duplicated}` : '';
+        const cap = r?.capped ? ` capped: ${r.completed} done, ${r.pending} pending` : '';
+        const note = r?.note ? ` (${r.note})` : '';
+        log(
+          `${scenarioName} ${label} ${c.key}: ${figures}${loss}${cap}${note} [${outcome.seconds.toFixed(1)} s]`,
+        );
+        if (warmup) continue;
         const byMetric = perContender.get(c.key)!;
         for (const m of scenario.metrics) {
           const list = byMetric.get(m) ?? [];
@@ -205,6 +234,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    await sessions.endAll(active);
     for (const c of active) {
       for (const m of scenario.metrics) {
         const runs = perContender.get(c.key)!.get(m) ?? [];
@@ -212,9 +242,16 @@ async function main(): Promise<void> {
       }
     }
     save();
+    const spent = elapsed();
+    const eta = runsDone > 0 ? (spent / runsDone) * Math.max(0, plannedRuns - runsDone) : 0;
+    log(
+      `${scenarioName} took ${Math.round(spent - scenarioStart)} s; ${Math.round(spent)} s elapsed, ${runsDone}/${plannedRuns} runs, about ${Math.round(eta)} s to go`,
+    );
   }
+  await pool.closeAll();
+  await removeTemplates();
   save();
-  log(`done in ${Math.round((performance.now() - started) / 1000)} s; wrote ${outPath}`);
+  log(`done in ${Math.round(elapsed())} s; wrote ${outPath}`);
   if (args.get('no-report') !== 'true') {
     const { writeReport } = await import('./report/main.ts');
     await writeReport();

@@ -13,20 +13,54 @@ export interface ScenarioResult {
   lost: number;
   duplicated: number;
   note?: string;
+  /** A cap ended the measured window before every job ran (the rest was counted as pending). */
+  capped?: boolean;
+  /** Jobs that ran within the measured window. */
+  completed?: number;
+  /** Unfinished jobs left in the store after the worker stopped. */
+  pending?: number;
 }
 
-/** What the runner hands a child process (env BENCH_SPEC). */
+/**
+ * One workload on one contender's store: what a session runs, and what the worker and init-store
+ * processes get in env BENCH_SPEC.
+ */
 export interface ChildSpec {
-  role: 'run' | 'worker';
+  /**
+   * worker: a bare worker for runs that need another process; init-store: creates the
+   * contender's schema and exits (PGlite template); session: the spec a session runs with.
+   */
+  role: 'session' | 'worker' | 'init-store';
   contender: string;
   scenario: string;
-  runLabel: string;
   target: Target;
+  /** The counted runs' sizes (a warm-up run derives its own with warmupSizes). */
   sizes: Sizes;
+  /** VACUUM ANALYZE a PostgreSQL store after each fill (RunEnv.vacuumAnalyze). */
+  vacuumAnalyzeAfterFill?: boolean;
   /** role 'worker' only */
   concurrency?: number;
   sleepMs?: number;
 }
+
+/** env BENCH_SPEC of a session: one contender, every workload's runs, one 'run' command each. */
+export interface SessionLaunch {
+  role: 'session';
+  contender: string;
+}
+
+/** What the runner asks a session to do. */
+export type SessionCommand =
+  | {
+      type: 'run';
+      spec: ChildSpec;
+      /** Prefix of every job key the run queues (unique per store). */
+      label: string;
+      warmup: boolean;
+      /** The store was (re)created since the last run: start a new SessionState. */
+      freshStore: boolean;
+    }
+  | { type: 'exit' };
 
 /** Messages a worker process sends to the run process that spawned it. */
 export type WorkerMessage =
@@ -35,5 +69,8 @@ export type WorkerMessage =
   | { type: 'stopped' }
   | { type: 'error'; message: string };
 
-/** Messages a run process sends to the runner. */
-export type RunMessage = { type: 'result'; result: ScenarioResult } | { type: 'error'; message: string };
+/** Messages a session (or init-store) process sends to the runner. */
+export type RunMessage =
+  | { type: 'ready' }
+  | { type: 'result'; result: ScenarioResult }
+  | { type: 'error'; message: string };

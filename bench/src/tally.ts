@@ -1,4 +1,4 @@
-/** Counts handler calls per job key, so every run can report lost and duplicated jobs. */
+/** Counts handler calls per job key within one run (the session's Ledger settles them). */
 export class Tally {
   readonly seen = new Map<string, number>();
   processed = 0;
@@ -37,14 +37,5 @@ export class Tally {
     if (ready.length === 0) return;
     this.waiters = this.waiters.filter((w) => size < w.n);
     for (const w of ready) w.resolve();
-  }
-
-  /** Jobs in `expected` never seen, and jobs seen more than once. */
-  check(expected: Iterable<string>): { lost: number; duplicated: number } {
-    let lost = 0;
-    for (const key of expected) if (!this.seen.has(key)) lost++;
-    let duplicated = 0;
-    for (const count of this.seen.values()) if (count > 1) duplicated += count - 1;
-    return { lost, duplicated };
   }
 }

@@ -41,7 +41,12 @@ export function bullmq(target: Target, backend: 'redis' | 'postgres'): Contender
         concurrency,
         removeOnComplete: { count: 0 },
         removeOnFail: { count: 1000 },
-        ...(target.fastRecovery ? { lockDuration: 5000, stalledInterval: 2000 } : {}),
+        ...(target.recoveryLeaseSeconds
+          ? {
+              lockDuration: target.recoveryLeaseSeconds * 1000,
+              stalledInterval: target.recoveryLeaseSeconds * 400,
+            }
+          : {}),
       };
       const w =
         backend === 'postgres'
@@ -59,6 +64,16 @@ export function bullmq(target: Target, backend: 'redis' | 'postgres'): Contender
     async stopWorker() {
       await worker?.close();
       worker = undefined;
+    },
+    async pending() {
+      const counts = await queue!.getJobCounts(
+        'waiting',
+        'delayed',
+        'active',
+        'prioritized',
+        'waiting-children',
+      );
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
     },
     async close() {
       await worker?.close(true);

@@ -24,6 +24,8 @@ interface ConveyorInstance {
   ): Promise<unknown>;
   worker(options: { queues: string[]; concurrency: number; handleSignals?: boolean }): ConveyorWorker;
   on(event: 'job:completed', listener: (e: ConveyorJobEvent) => void): unknown;
+  /** Job counts per queue and state. */
+  stats(): Promise<{ queue: string; counts: Record<string, number> }[]>;
   close(): Promise<void>;
 }
 interface ConveyorModule {
@@ -68,8 +70,8 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
       const common = {
         jobs: [noop],
         logger: mod.createLogger({ level: 'error' }),
-        // crash workload: a 5 s lease, like BullMQ's lockDuration there (default 10 s)
-        ...(target.fastRecovery ? { lease: '5s' } : {}),
+        // crash workload: the same lease as BullMQ's lockDuration there (default 10 s)
+        ...(target.recoveryLeaseSeconds ? { lease: target.recoveryLeaseSeconds * 1000 } : {}),
         // flow-control workload: a per-tenant concurrency limit, enforced in the claim
         ...(target.groupConcurrency
           ? { queues: { bench: { groupConcurrency: target.groupConcurrency } } }
@@ -107,6 +109,11 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
     async stopWorker() {
       await worker?.stop();
       worker = undefined;
+    },
+    async pending() {
+      const bench = (await instance!.stats()).find((q) => q.queue === 'bench');
+      const c = bench?.counts ?? {};
+      return (c.ready ?? 0) + (c.scheduled ?? 0) + (c.active ?? 0);
     },
     async close() {
       await worker?.stop();

@@ -59,6 +59,14 @@ export function graphileWorker(target: Target, localQueue: boolean): Contender {
       await runner?.stop();
       runner = undefined;
     },
+    async pending() {
+      // graphile-worker deletes a job when it completes: every row of its jobs view is unfinished
+      // (a permanently failed job stays too, but the no-op handlers never fail).
+      const { rows } = await utils!.withPgClient((client) =>
+        client.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker.jobs'),
+      );
+      return rows[0]!.n;
+    },
     async close() {
       await runner?.stop();
       await utils?.release();

@@ -15,7 +15,7 @@ export function pgBoss(target: Target): Contender {
     max: 20,
     useListenNotify: true,
     schedule: false,
-    ...(target.fastRecovery ? { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 } : {}),
+    ...(target.recoveryLeaseSeconds ? { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1 } : {}),
   });
   boss.on('error', () => {});
   let workId: string | undefined;
@@ -26,7 +26,13 @@ export function pgBoss(target: Target): Contender {
       await boss.start();
       if (!(await boss.getQueue(QUEUE))) {
         await boss
-          .createQueue(QUEUE, { notify: true, ...(target.fastRecovery ? { heartbeatSeconds: 10 } : {}) })
+          .createQueue(QUEUE, {
+            notify: true,
+            // 10 s is the smallest heartbeat pg-boss accepts
+            ...(target.recoveryLeaseSeconds
+              ? { heartbeatSeconds: Math.max(10, target.recoveryLeaseSeconds) }
+              : {}),
+          })
           .catch(async (error: unknown) => {
             if (!(await boss.getQueue(QUEUE))) throw error; // a second process raced us
           });
@@ -64,6 +70,16 @@ export function pgBoss(target: Target): Contender {
     async stopWorker() {
       if (workId) await boss.offWork(QUEUE, { wait: true });
       workId = undefined;
+    },
+    async pending() {
+      // getQueueStats() serves counts cached by the monitor (up to a minute old even with force), so
+      // count pg-boss's own job table: created, retry and active are the unfinished states.
+      const { rows } = await boss
+        .getDb()
+        .executeSql("SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'", [
+          QUEUE,
+        ]);
+      return (rows[0] as { n: number }).n;
     },
     async close() {
       await boss.stop({ graceful: false, close: true, timeout: 2000 });

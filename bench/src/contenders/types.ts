@@ -31,8 +31,11 @@ export interface Target {
   pgUrl: string;
   redis: { host: string; port: number; db: number };
   dataDir: string;
-  /** Crash workload: ask for the shortest documented lease / stall detection the contender offers. */
-  fastRecovery?: boolean;
+  /**
+   * Crash workload: seconds after which a dead worker's jobs may run again (lease, lock duration or
+   * heartbeat; each contender clamps it to the shortest its docs allow).
+   */
+  recoveryLeaseSeconds?: number;
   /** Flow-control workload: limit each group (tenant) to this many running jobs. */
   groupConcurrency?: number;
 }
@@ -45,6 +48,12 @@ export interface Contender {
   startWorker(options: WorkerOptions): Promise<void>;
   /** Graceful stop of the worker, if any. */
   stopWorker(): Promise<void>;
+  /**
+   * Jobs still stored and not finished (queued, scheduled/delayed or active), read with the
+   * contender's own API or tables. Called after the worker stopped: enqueued = completed + pending
+   * + lost.
+   */
+  pending(): Promise<number>;
   /** Release every connection. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { BulkItem, Contender } from '../contenders/types.ts';
+import type { Ledger } from '../ledger.ts';
 import { makePayload, wallMs } from '../payload.ts';
 import { Tally } from '../tally.ts';
 
@@ -8,51 +9,120 @@ export function keys(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 }
 
-/** Queue `keyList` in bulk batches of 1,000 (not timed). */
-export async function prefill(
-  c: Contender,
-  keyList: string[],
-  extra: Omit<BulkItem, 'payload'> = {},
-): Promise<void> {
-  for (let i = 0; i < keyList.length; i += BATCH) {
-    const items = keyList
-      .slice(i, i + BATCH)
-      .map((k) => ({ ...extra, payload: makePayload(k, extra.tenant) }));
-    await c.enqueueBulk(items);
-  }
+export interface PrefillOptions {
+  /** Concurrent producers, each taking the next batch of 1,000 in order. */
+  producers: number;
+  /** Far-future jobs (not due during the session). */
+  delayMs?: number;
+  /** The tenant of the key at this index in the list. */
+  tenantOf?: (index: number) => string;
 }
 
-export interface DrainOutcome {
-  rate: number;
+/** Queue `keyList` with the bulk API (not timed) and enter the jobs in the ledger. */
+export async function prefill(
+  c: Contender,
+  ledger: Ledger,
+  keyList: string[],
+  { producers, delayMs, tenantOf }: PrefillOptions,
+): Promise<void> {
+  let next = 0;
+  const item = (key: string, index: number): BulkItem => {
+    const tenant = tenantOf?.(index);
+    const out: BulkItem = { payload: makePayload(key, tenant) };
+    if (tenant !== undefined) out.tenant = tenant;
+    if (delayMs !== undefined) out.delayMs = delayMs;
+    return out;
+  };
+  const loop = async () => {
+    while (next < keyList.length) {
+      const from = next;
+      next += BATCH;
+      await c.enqueueBulk(keyList.slice(from, from + BATCH).map((k, i) => item(k, from + i)));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, producers) }, loop));
+  ledger.add(keyList.length, delayMs !== undefined);
+}
+
+/** New keys that bring the due jobs in the store up to `target` (the store is reused across runs). */
+export function topUpKeys(ledger: Ledger, prefix: string, target: number): string[] {
+  return keys(prefix, Math.max(0, target - ledger.outstanding));
+}
+
+export interface DrainWindow {
+  /** Distinct jobs whose handler started within the window: the throughput numerator. */
+  completed: number;
+  /** Jobs the window started with. */
+  queued: number;
   seconds: number;
-  complete: boolean;
+  rate: number;
+  /** The cap ended the window before every queued job ran (the rest stays queued). */
+  capped: boolean;
+  /** Unfinished jobs in the store after the worker stopped (contender's own count). */
+  pending: number;
   lost: number;
   duplicated: number;
 }
 
-/** Start a worker on an already-filled queue and time until every key in `expected` was handled. */
-export async function drain(
+/**
+ * Starts a worker on the filled queue and times it until every due job in the ledger ran, or until
+ * `capSeconds` after the worker start (start-up included). Then stops the worker gracefully and
+ * settles the ledger with the store's count, so jobs left by the cap are pending, not lost.
+ */
+export async function drainWindow(
   c: Contender,
-  expected: string[],
+  ledger: Ledger,
   concurrency: number,
-  timeoutMs: number,
-): Promise<DrainOutcome> {
+  capSeconds: number,
+): Promise<DrainWindow> {
+  const queued = ledger.outstanding;
   const tally = new Tally();
   const t0 = wallMs();
+  const deadline = t0 + capSeconds * 1000;
+  // Counted in the handler, not when the timer fires: an embedded store (PGlite) runs on this
+  // thread and can hold the timer back past the deadline.
+  let inWindow = 0;
+  let capReached!: () => void;
+  const capped = new Promise<boolean>((resolve) => {
+    capReached = () => resolve(false);
+  });
   await c.startWorker({
     concurrency,
     onJob: (p) => {
-      tally.record(p.k, wallMs());
+      const at = wallMs();
+      if (at <= deadline && !tally.seen.has(p.k)) inWindow++;
+      tally.record(p.k, at);
+      if (at > deadline) capReached();
       return undefined;
     },
   });
-  const complete = await tally.waitFor(expected.length, timeoutMs);
-  const end = complete ? tally.lastAt : wallMs();
-  await sleep(100); // let late duplicates show up
+  const complete = await Promise.race([tally.waitFor(queued, Math.max(0, deadline - wallMs())), capped]);
+  const completed = complete ? queued : inWindow;
+  const end = complete ? Math.max(t0, tally.lastAt) : deadline;
+  if (complete) await sleep(100); // let late duplicates show up
   await c.stopWorker();
+  const pending = await c.pending();
   const seconds = (end - t0) / 1000;
-  const { lost, duplicated } = tally.check(expected);
-  return { rate: (expected.length - lost) / seconds, seconds, complete, lost, duplicated };
+  return {
+    completed,
+    queued,
+    seconds,
+    rate: seconds > 0 ? completed / seconds : 0,
+    capped: !complete,
+    pending,
+    ...ledger.settle(tally.seen, pending),
+  };
+}
+
+/** The accounting fields a run reports for one drain window. */
+export function windowFields(w: DrainWindow) {
+  return {
+    capped: w.capped,
+    completed: w.completed,
+    pending: w.pending,
+    lost: w.lost,
+    duplicated: w.duplicated,
+  };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../protocol.ts';
-import { drain, keys, prefill } from './common.ts';
+import { drainWindow, prefill, topUpKeys, windowFields } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 const TENANTS = 100;
@@ -24,33 +24,37 @@ function tenantDrain(metric: string, limited: boolean): Scenario {
               : 'no per-group concurrency limit in its open-source API',
         }
       : {}),
-    async run({ spec, make }: RunEnv): Promise<ScenarioResult> {
+    async run({ run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+      const { sizes } = run;
       const c = make();
       await c.setup();
-      const all: string[] = [];
-      const perTenant = Math.ceil(spec.sizes.drainJobs / TENANTS);
-      for (let t = 0; t < TENANTS; t++) {
-        const k = keys(`${spec.runLabel}-g${t}`, perTenant);
-        all.push(...k);
-        await prefill(c, k, { tenant: `g${t}` });
-      }
-      const out = await drain(c, all, 50, 240_000);
+      // the new jobs in blocks of one tenant each, tenants g0..g99 in turn
+      const fresh = topUpKeys(session.ledger, run.label, sizes.drainJobs);
+      const perTenant = Math.ceil(fresh.length / TENANTS);
+      await prefill(c, session.ledger, fresh, {
+        producers: sizes.prefillProducers,
+        tenantOf: (i) => `g${Math.floor(i / perTenant)}`,
+      });
+      await vacuumAnalyze();
+      const w = await drainWindow(c, session.ledger, 50, sizes.drainCapSeconds);
       await c.close();
       return {
         metrics: {
           [metric]: {
-            value: out.rate,
+            value: w.rate,
             unit: 'jobs/s',
             extra: {
-              jobs: all.length,
-              seconds: out.seconds,
+              jobs: w.queued,
+              completed: w.completed,
+              seconds: w.seconds,
+              capSeconds: sizes.drainCapSeconds,
+              topUp: fresh.length,
               tenants: TENANTS,
               groupConcurrency: limited ? GROUP_LIMIT : null,
             },
           },
         },
-        lost: out.lost,
-        duplicated: out.duplicated,
+        ...windowFields(w),
       };
     },
   };

@@ -1,79 +1,107 @@
 import { wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import { WorkerProcess } from '../worker-proc.ts';
-import { drain, keys, prefill, sleep } from './common.ts';
+import { drainWindow, prefill, sleep, topUpKeys, windowFields } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
-/** Fill the queue, then time one worker process draining it. */
+/** Top the queue up to drainJobs, then time one worker process draining it (capped window). */
 function inProcess(concurrency: number, metric: string): Scenario {
   return {
     metrics: [metric],
-    async run({ spec, make }: RunEnv): Promise<ScenarioResult> {
+    async run({ run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+      const { sizes } = run;
       const c = make();
       await c.setup();
-      const all = keys(spec.runLabel, spec.sizes.drainJobs);
-      await prefill(c, all);
-      const out = await drain(c, all, concurrency, 240_000);
+      const fresh = topUpKeys(session.ledger, run.label, sizes.drainJobs);
+      await prefill(c, session.ledger, fresh, { producers: sizes.prefillProducers });
+      await vacuumAnalyze();
+      const w = await drainWindow(c, session.ledger, concurrency, sizes.drainCapSeconds);
       await c.close();
       return {
         metrics: {
           [metric]: {
-            value: out.rate,
+            value: w.rate,
             unit: 'jobs/s',
-            extra: { jobs: all.length, seconds: out.seconds, concurrency },
+            extra: {
+              jobs: w.queued,
+              completed: w.completed,
+              seconds: w.seconds,
+              capSeconds: sizes.drainCapSeconds,
+              topUp: fresh.length,
+              concurrency,
+            },
           },
         },
-        lost: out.lost,
-        duplicated: out.duplicated,
+        ...windowFields(w),
       };
     },
   };
 }
 
-/** Fill the queue, then time two worker processes (concurrency 50 each) draining it together. */
+/** Top the queue up, then time two worker processes (concurrency 50 each) draining it together. */
 const twoProcesses: Scenario = {
   metrics: ['drain_c50_2proc'],
   skip: (info) => (info.multiProcess ? undefined : 'embedded store is single-process'),
-  async run({ spec, make }: RunEnv): Promise<ScenarioResult> {
+  async run({ spec, run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+    const { sizes } = run;
+    const ledger = session.ledger;
     const c = make();
     await c.setup();
-    const all = keys(spec.runLabel, spec.sizes.drainJobs);
-    await prefill(c, all);
+    const fresh = topUpKeys(ledger, run.label, sizes.drainJobs);
+    await prefill(c, ledger, fresh, { producers: sizes.prefillProducers });
+    await vacuumAnalyze();
+    const queued = ledger.outstanding;
     const workers = [0, 1].map(() => new WorkerProcess({ ...spec, role: 'worker', concurrency: 50 }));
     await Promise.all(workers.map((w) => w.ready()));
     const t0 = wallMs();
     for (const w of workers) w.go();
-    const distinct = () => new Set([...workers[0]!.done.keys(), ...workers[1]!.done.keys()]).size;
-    const deadline = t0 + 240_000;
-    let seen = 0;
+    const distinctDone = () => new Set([...workers[0]!.done.keys(), ...workers[1]!.done.keys()]).size;
+    const deadline = t0 + sizes.drainCapSeconds * 1000;
+    let complete = false;
     while (wallMs() < deadline) {
       const n = workers[0]!.done.size + workers[1]!.done.size;
-      if (n >= all.length) {
-        seen = distinct();
-        if (seen >= all.length) break;
+      if (n >= queued && distinctDone() >= queued) {
+        complete = true;
+        break;
       }
       await sleep(20);
     }
-    const end = Math.max(workers[0]!.lastAt, workers[1]!.lastAt);
     await Promise.all(workers.map((w) => w.stop()));
+    const pending = await c.pending();
     await c.close();
+    // Window end: the last handler start, or the cap. Workers report start times, so the count
+    // within the window does not depend on when their reports arrived.
+    const end = complete ? Math.max(workers[0]!.lastAt, workers[1]!.lastAt) : deadline;
+    const firstStart = new Map<string, number>();
+    for (const w of workers)
+      for (const [k, at] of w.started)
+        if (at < (firstStart.get(k) ?? Number.POSITIVE_INFINITY)) firstStart.set(k, at);
+    let completed = 0;
+    for (const at of firstStart.values()) if (at <= end) completed++;
     const merged = new Map<string, number>();
     for (const w of workers) for (const [k, n] of w.done) merged.set(k, (merged.get(k) ?? 0) + n);
-    let lost = 0;
-    for (const k of all) if (!merged.has(k)) lost++;
-    let duplicated = 0;
-    for (const n of merged.values()) if (n > 1) duplicated += n - 1;
+    const { lost, duplicated } = ledger.settle(merged, pending);
     const seconds = (end - t0) / 1000;
     return {
       metrics: {
         drain_c50_2proc: {
-          value: (all.length - lost) / seconds,
+          value: completed / seconds,
           unit: 'jobs/s',
-          extra: { jobs: all.length, seconds, split: workers.map((w) => w.done.size) },
+          extra: {
+            jobs: queued,
+            completed,
+            seconds,
+            capSeconds: sizes.drainCapSeconds,
+            topUp: fresh.length,
+            split: workers.map((w) => w.done.size),
+          },
         },
       },
       lost,
       duplicated,
+      capped: !complete,
+      completed,
+      pending,
     };
   },
 };
