@@ -13,6 +13,9 @@
  *     another claim of the same queue overlapped it: jobs that claim had locked were skipped, so a
  *     short result says nothing (with 100 tenants of a few jobs each, a claim overlapping another
  *     came back short while thousands of jobs waited, and the queue idled until the poll).
+ *   - A second claim of a queue starts only while its last claim came back full. After a short one
+ *     the next claim runs alone, so its result is conclusive: two claims at a time on an emptying
+ *     queue would overlap, come back short and claim again forever.
  *   - A queue is believed non-empty again on NOTIFY, a local enqueue, a freed slot of a limited
  *     queue, its rate window turning, or the jittered poll (which also refreshes queue settings).
  * A failed claim backs off (50 ms doubling to 2 s) and tries again; it loses nothing.
@@ -56,6 +59,8 @@ export class ClaimLoop {
   readonly #inFlight = new Set<Promise<void>>();
   /** Per claim in flight, its queue and whether another claim of that queue overlapped it. */
   readonly #overlaps = new Map<Promise<void>, { queue: string; overlapped: boolean }>();
+  /** Whether the queue's last claim came back full (a second claim may then run beside one). */
+  readonly #lastFull = new Map<string, boolean>();
   #requested = 0;
   #retryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
@@ -102,6 +107,7 @@ export class ClaimLoop {
       if (queue === undefined) return;
       const limited = this.plan.isLimited(queue);
       if (limited && this.#inFlight.size > 0) return;
+      if (this.#lastFull.get(queue) !== true && this.#claimsOf(queue) > 0) return;
       const capacity = this.#deps.capacity(limited);
       const room = capacity - this.#deps.held() - this.#requested;
       if (room < Math.max(1, Math.floor(capacity / 4))) return;
@@ -132,6 +138,7 @@ export class ClaimLoop {
         ({ jobs, cursor }) => {
           this.#retryMs = 0;
           this.#cursors.set(queue, cursor);
+          this.#lastFull.set(queue, jobs.length >= limit);
           if (jobs.length >= limit) {
             this.#hasWork.set(queue, true);
           } else if (!overlap.overlapped && (this.#wakes.get(queue) ?? 0) === wakesAtStart) {
@@ -146,6 +153,7 @@ export class ClaimLoop {
           this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
           log.warn({ err: error, queue, retryMs: this.#retryMs }, 'claim failed; retrying');
           this.#hasWork.set(queue, false);
+          this.#lastFull.set(queue, false);
           setTimeout(() => this.wake(queue), this.#retryMs).unref();
         },
       )
@@ -157,6 +165,12 @@ export class ClaimLoop {
       });
     this.#inFlight.add(claim);
     this.#overlaps.set(claim, overlap);
+  }
+
+  #claimsOf(queue: string): number {
+    let count = 0;
+    for (const claim of this.#overlaps.values()) if (claim.queue === queue) count += 1;
+    return count;
   }
 
   #schedulePoll(): void {
