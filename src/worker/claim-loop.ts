@@ -16,8 +16,9 @@
  *   - A second claim of a queue starts only while its last claim came back full. After a short one
  *     the next claim runs alone, so its result is conclusive: two claims at a time on an emptying
  *     queue would overlap, come back short and claim again forever.
- *   - A queue is believed non-empty again on NOTIFY, a local enqueue, a freed slot of a limited
- *     queue, its rate window turning, or the jittered poll (which also refreshes queue settings).
+ *   - A queue is believed non-empty again on NOTIFY, a local enqueue, the written outcome of a job
+ *     of a limited queue, its rate window turning, or the jittered poll (which also refreshes queue
+ *     settings).
  * A failed claim backs off (50 ms doubling to 2 s) and tries again; it loses nothing.
  */
 import type { Logger } from 'pino';
@@ -95,9 +96,12 @@ export class ClaimLoop {
     if (woken.length > 0) this.fill();
   }
 
-  /** A job of `queue` finished: a limited queue has a free slot to claim for. */
+  /** Outcomes of `queue`'s jobs were written: a limited queue has free slots to claim for. */
   finished(queue: string): void {
-    if (this.plan.isLimited(queue)) this.#hasWork.set(queue, true);
+    if (!this.plan.isLimited(queue)) return;
+    // Counts as a wake: a claim in flight may have read the old count and must not mark it empty.
+    this.#hasWork.set(queue, true);
+    this.#wakes.set(queue, (this.#wakes.get(queue) ?? 0) + 1);
   }
 
   /** Starts claims while there is room and a queue believed to have work. */

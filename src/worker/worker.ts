@@ -277,7 +277,6 @@ export class Worker {
     void execution.outcome.then((outcome) => {
       this.#running.delete(job.id);
       this.#throughput.record();
-      this.#claims.finished(job.queue);
       this.#record(job, execution.info, execution.startedAt, outcome);
       this.#dispatch();
       this.#claims.fill();
@@ -304,6 +303,7 @@ export class Worker {
     const completed = new Set(
       await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id }),
     );
+    this.#slotsFreed(batch.map((b) => b.info.queue));
     for (const { item, info } of batch) {
       this.#acking.delete(item.id);
       // A job cancelled or rescued meanwhile was not completed by this write: no event.
@@ -323,6 +323,7 @@ export class Worker {
       now: this.#deps.now(),
     });
     const written = new Set(rows.map((row) => row.id));
+    this.#slotsFreed(batch.map((b) => b.info.queue));
     const { events } = this.#deps;
     for (const { item, info: job, error } of batch) {
       this.#acking.delete(item.id);
@@ -343,6 +344,18 @@ export class Worker {
         'job attempt failed',
       );
     }
+  }
+
+  /**
+   * Outcomes of these queues' jobs were just written: a limited queue has free slots now. Not
+   * when the handler returns: until the outcome is written the job still counts as active in the
+   * database, so a claim then sees the old count, comes back short, and (with nothing else
+   * finishing) the queue idled until the poll (a per-tenant-limited drain on PGlite: 1,000 jobs
+   * in 10 s).
+   */
+  #slotsFreed(queues: string[]): void {
+    for (const queue of new Set(queues)) this.#claims.finished(queue);
+    if (this.#state === 'running') this.#claims.fill();
   }
 
   #notifyIdle(): void {
