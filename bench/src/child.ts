@@ -7,7 +7,7 @@
  * PGlite template the runner copies).
  */
 import { contenderInfo } from './contenders/index.ts';
-import type { JobPayload } from './contenders/types.ts';
+import type { Contender, JobPayload } from './contenders/types.ts';
 import { Ledger } from './ledger.ts';
 import { wallMs } from './payload.ts';
 import type { ChildSpec, RunMessage, SessionCommand, SessionLaunch, WorkerMessage } from './protocol.ts';
@@ -65,20 +65,24 @@ async function runSession(): Promise<void> {
   await send({ type: 'ready' });
 }
 
-async function initStore(): Promise<void> {
+/** The contender this child was launched for, set up (schema or store created). */
+async function setUpContender(): Promise<Contender> {
   const spec = launch as ChildSpec;
   const factory = await contenderInfo(spec.contender).load();
   const contender = factory(spec.target);
   await contender.setup();
+  return contender;
+}
+
+async function initStore(): Promise<void> {
+  const contender = await setUpContender();
   await contender.close();
   await send({ type: 'ready' });
 }
 
 async function runWorker(): Promise<void> {
   const spec = launch as ChildSpec;
-  const factory = await contenderInfo(spec.contender).load();
-  const contender = factory(spec.target);
-  await contender.setup();
+  const contender = await setUpContender();
   let started: [string, number][] = [];
   let done: string[] = [];
   let lastAt = 0;

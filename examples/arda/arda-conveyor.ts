@@ -10,22 +10,12 @@
  * // GET /health → await conveyor.health()  ({ status, timestamp, jobs: { database, redis, queue } })
  */
 import type pg from 'pg';
-import { type Conveyor, type ConveyorOptions, defineSchedule, tenantSchedules } from '../../src/index.ts';
-import { schedules as seedSchedules } from '../schedules/jobs.ts';
+import { type Conveyor, type ConveyorOptions, tenantSchedules } from '../../src/index.ts';
+import { seedSchedule } from '../schedules/jobs.ts';
 import { createOrderAgingJob } from './order-aging-job.ts';
 import { createOrderCreatedJob } from './order-created-job.ts';
 import { createRelowisaNightlyJob, createRelowisaRecalculationJob } from './relowisa-job.ts';
 import { createStaleCardCleanupJob } from './stale-card-cleanup-job.ts';
-
-/** A schedule from examples/schedules (the catalog's staggered timings), bound by job name to this app's job. */
-function seedSchedule(name: string) {
-  const schedule = seedSchedules.find((s) => s.name === name);
-  if (!schedule) throw new Error(`examples/schedules declares no schedule "${name}"`);
-  return defineSchedule({
-    ...schedule,
-    job: typeof schedule.job === 'string' ? schedule.job : schedule.job.name,
-  });
-}
 
 export function createArdaApp({
   pool,

@@ -10,26 +10,10 @@
  * await conveyor.worker().start();
  */
 import type pg from 'pg';
-import {
-  type Conveyor,
-  type ConveyorOptions,
-  type Duration,
-  defineSchedule,
-  type EnqueuedJob,
-} from '../../src/index.ts';
-import { schedules as seedSchedules } from '../schedules/jobs.ts';
+import type { Conveyor, ConveyorOptions, Duration, EnqueuedJob } from '../../src/index.ts';
+import { seedSchedule } from '../schedules/jobs.ts';
 import { createIcsSyncJob, type IcsSyncJob } from './ics-sync-job.ts';
 import { createInvitationCleanupJob } from './invitation-cleanup-job.ts';
-
-/** A schedule from examples/schedules (the seeds' timings), bound by job name to this app's job. */
-function seedSchedule(name: string) {
-  const schedule = seedSchedules.find((s) => s.name === name);
-  if (!schedule) throw new Error(`examples/schedules declares no schedule "${name}"`);
-  return defineSchedule({
-    ...schedule,
-    job: typeof schedule.job === 'string' ? schedule.job : schedule.job.name,
-  });
-}
 
 export function createKoordiApp(deps: { pool: pg.Pool; backoffDelay?: Duration }) {
   const icsSync = createIcsSyncJob(deps);

@@ -49,3 +49,16 @@ export const schedules = [
   defineSchedule({ name: 'arda:reports', job: reports, cron: '0 6 * * *' }),
   defineSchedule({ name: 'arda:digest-check', job: digest, cron: '@hourly', missed: 'skip' }),
 ];
+
+/**
+ * One of these schedules, bound by job name to another app's job of the same name: the example
+ * apps (examples/arda, examples/koordi) reuse the seeds' timings with their own handlers.
+ */
+export function seedSchedule(name: string) {
+  const schedule = schedules.find((s) => s.name === name);
+  if (!schedule) throw new Error(`examples/schedules declares no schedule "${name}"`);
+  return defineSchedule({
+    ...schedule,
+    job: typeof schedule.job === 'string' ? schedule.job : schedule.job.name,
+  });
+}

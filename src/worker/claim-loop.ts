@@ -57,9 +57,8 @@ export class ClaimLoop {
   readonly #cursors = new Map<string, string | null>();
   /** Rate-limited queues are woken when their window turns. */
   readonly #windowTimers: WakeTimers;
-  readonly #inFlight = new Set<Promise<void>>();
-  /** Per claim in flight, its queue and whether another claim of that queue overlapped it. */
-  readonly #overlaps = new Map<Promise<void>, { queue: string; overlapped: boolean }>();
+  /** Claims in flight: each one's queue, and whether another claim of that queue overlapped it. */
+  readonly #inFlight = new Map<Promise<void>, { queue: string; overlapped: boolean }>();
   /** Whether the queue's last claim came back full (a second claim may then run beside one). */
   readonly #lastFull = new Map<string, boolean>();
   #requested = 0;
@@ -124,7 +123,7 @@ export class ClaimLoop {
     if (this.#pollTimer) clearTimeout(this.#pollTimer);
     this.#pollTimer = null;
     this.#windowTimers.clear();
-    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight.keys());
   }
 
   #claim(queue: string, limit: number, limited: boolean): void {
@@ -133,7 +132,7 @@ export class ClaimLoop {
     const now = clock();
     this.#requested += limit;
     const overlap = { queue, overlapped: false };
-    for (const other of this.#overlaps.values()) {
+    for (const other of this.#inFlight.values()) {
       if (other.queue === queue) other.overlapped = overlap.overlapped = true;
     }
     const claim: Promise<void> = store
@@ -164,16 +163,14 @@ export class ClaimLoop {
       .finally(() => {
         this.#requested -= limit;
         this.#inFlight.delete(claim);
-        this.#overlaps.delete(claim);
         this.#deps.settled();
       });
-    this.#inFlight.add(claim);
-    this.#overlaps.set(claim, overlap);
+    this.#inFlight.set(claim, overlap);
   }
 
   #claimsOf(queue: string): number {
     let count = 0;
-    for (const claim of this.#overlaps.values()) if (claim.queue === queue) count += 1;
+    for (const claim of this.#inFlight.values()) if (claim.queue === queue) count += 1;
     return count;
   }
 

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defineJob } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
+import { countingJob, waitForCount } from '../support/counting-job.ts';
 
 const db = useConveyorDatabase();
 
@@ -12,15 +11,7 @@ describe('claims in flight together', () => {
     // Two claims overlap; the second skips the rows the first locked, so with many small groups
     // it comes back short. If that marked the queue empty, the worker would wait for the poll,
     // here an hour, and the jobs below would not finish.
-    let done = 0;
-    const job = defineJob({
-      name: 'tenant-job',
-      queue: 'overlap',
-      schema: z.object({ n: z.number() }),
-      handler: () => {
-        done += 1;
-      },
-    });
+    const { job, done } = countingJob('tenant-job', 'overlap');
     const conveyor = db.open({ jobs: [job] });
     await conveyor.migrate();
     await conveyor.enqueueMany(
@@ -40,24 +31,15 @@ describe('claims in flight together', () => {
     const total = 5_000 + 99 * 10;
     const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
     await worker.start();
-    const deadline = Date.now() + 30_000;
-    while (done < total && Date.now() < deadline) await sleep(20);
+    await waitForCount(done, total);
     await worker.stop();
-    expect(done).toBe(total);
+    expect(done()).toBe(total);
   });
 });
 
 describe('an emptied queue', () => {
   it('is not claimed from over and over once its work is done', async () => {
-    let done = 0;
-    const job = defineJob({
-      name: 'idle-after',
-      queue: 'emptied',
-      schema: z.object({ n: z.number() }),
-      handler: () => {
-        done += 1;
-      },
-    });
+    const { job, done } = countingJob('idle-after', 'emptied');
     const conveyor = db.open({ jobs: [job] });
     await conveyor.migrate();
     await conveyor.enqueueMany(
@@ -66,9 +48,8 @@ describe('an emptied queue', () => {
     );
     const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
     await worker.start();
-    const deadline = Date.now() + 30_000;
-    while (done < 2_000 && Date.now() < deadline) await sleep(20);
-    expect(done).toBe(2_000);
+    await waitForCount(done, 2_000);
+    expect(done()).toBe(2_000);
     // Commits in this database over two idle seconds (statistics reach the view within a second).
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createConveyor, defineJob } from '../../src/index.ts';
+import { createConveyor } from '../../src/index.ts';
+import { countingJob, waitForCount } from '../support/counting-job.ts';
 import { testLogger } from '../support/silent-logger.ts';
 
 describe('a queue with a per-group limit', () => {
@@ -9,15 +8,7 @@ describe('a queue with a per-group limit', () => {
     // A claim right after a handler returns still sees that job as active (its outcome is not
     // written yet), so it comes back short. The write itself must wake the queue; with the poll
     // an hour away, a queue left waiting would not finish.
-    let done = 0;
-    const job = defineJob({
-      name: 'limited-tenant-job',
-      queue: 'limited',
-      schema: z.object({ n: z.number() }),
-      handler: () => {
-        done += 1;
-      },
-    });
+    const { job, done } = countingJob('limited-tenant-job', 'limited');
     const conveyor = createConveyor({
       jobs: [job],
       dataDir: 'memory://',
@@ -32,10 +23,9 @@ describe('a queue with a per-group limit', () => {
       );
       const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
       await worker.start();
-      const deadline = Date.now() + 30_000;
-      while (done < 2_000 && Date.now() < deadline) await sleep(20);
+      await waitForCount(done, 2_000);
       await worker.stop();
-      expect(done).toBe(2_000);
+      expect(done()).toBe(2_000);
     } finally {
       await conveyor.close();
     }

@@ -1,6 +1,7 @@
 import type { BulkItem, Contender } from '../contenders/types.ts';
 import type { Ledger } from '../ledger.ts';
 import { makePayload, wallMs } from '../payload.ts';
+import type { ScenarioResult } from '../protocol.ts';
 import { Tally } from '../tally.ts';
 
 export const BATCH = 1_000;
@@ -122,6 +123,25 @@ export function windowFields(w: DrainWindow) {
     pending: w.pending,
     lost: w.lost,
     duplicated: w.duplicated,
+  };
+}
+
+/** A drain run's result: its throughput with what the window saw (plus `extra`), and its counts. */
+export function drainResult(
+  metric: string,
+  w: DrainWindow,
+  window: { capSeconds: number; topUp: number },
+  extra: Record<string, unknown>,
+): ScenarioResult {
+  return {
+    metrics: {
+      [metric]: {
+        value: w.rate,
+        unit: 'jobs/s',
+        extra: { jobs: w.queued, completed: w.completed, seconds: w.seconds, ...window, ...extra },
+      },
+    },
+    ...windowFields(w),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../protocol.ts';
-import { drainWindow, prefill, topUpKeys, windowFields } from './common.ts';
+import { drainResult, drainWindow, prefill, topUpKeys } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 const TENANTS = 100;
@@ -38,24 +38,12 @@ function tenantDrain(metric: string, limited: boolean): Scenario {
       await vacuumAnalyze();
       const w = await drainWindow(c, session.ledger, 50, sizes.drainCapSeconds);
       await c.close();
-      return {
-        metrics: {
-          [metric]: {
-            value: w.rate,
-            unit: 'jobs/s',
-            extra: {
-              jobs: w.queued,
-              completed: w.completed,
-              seconds: w.seconds,
-              capSeconds: sizes.drainCapSeconds,
-              topUp: fresh.length,
-              tenants: TENANTS,
-              groupConcurrency: limited ? GROUP_LIMIT : null,
-            },
-          },
-        },
-        ...windowFields(w),
-      };
+      return drainResult(
+        metric,
+        w,
+        { capSeconds: sizes.drainCapSeconds, topUp: fresh.length },
+        { tenants: TENANTS, groupConcurrency: limited ? GROUP_LIMIT : null },
+      );
     },
   };
 }

@@ -1,7 +1,7 @@
 import { wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import { WorkerProcess } from '../worker-proc.ts';
-import { drainWindow, prefill, sleep, topUpKeys, windowFields } from './common.ts';
+import { drainResult, drainWindow, prefill, sleep, topUpKeys } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 /** Top the queue up to drainJobs, then time one worker process draining it (capped window). */
@@ -17,23 +17,12 @@ function inProcess(concurrency: number, metric: string): Scenario {
       await vacuumAnalyze();
       const w = await drainWindow(c, session.ledger, concurrency, sizes.drainCapSeconds);
       await c.close();
-      return {
-        metrics: {
-          [metric]: {
-            value: w.rate,
-            unit: 'jobs/s',
-            extra: {
-              jobs: w.queued,
-              completed: w.completed,
-              seconds: w.seconds,
-              capSeconds: sizes.drainCapSeconds,
-              topUp: fresh.length,
-              concurrency,
-            },
-          },
-        },
-        ...windowFields(w),
-      };
+      return drainResult(
+        metric,
+        w,
+        { capSeconds: sizes.drainCapSeconds, topUp: fresh.length },
+        { concurrency },
+      );
     },
   };
 }
