@@ -71,7 +71,7 @@ describe('query plans with statistics of a mostly-ready table', () => {
   };
 
   it.each([
-    ['job-complete-many', ['jsonb', 'text'], [[item], 'w']],
+    ['job-complete-many', ['jsonb', 'text', 'text'], [[item], 'w', 'c']],
     [
       'job-fail-many',
       ['jsonb', 'text', 'timestamptz', 'text'],

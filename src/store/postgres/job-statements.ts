@@ -78,7 +78,7 @@ export function jobStatements({
         ...(item.record === false ? { record: false } : {}),
         ...usageFields(item.usage),
       }));
-      const rows = await run('job-complete-many', [JSON.stringify(doc), workerId]);
+      const rows = await run('job-complete-many', [JSON.stringify(doc), workerId, readyChannel]);
       return rows.map((row) => String(row.id));
     },
 

@@ -3,7 +3,8 @@
 -- unless the item says record: false (a queue that keeps no completed history), which makes a
 -- completion a bare delete.
 -- $1 items (jsonb array of {id, result, started_at, finished_at, record?, cpu_ms, heap_delta,
--- rss_delta}), $2 worker id (text). The worker's host comes from its lease row (one probe).
+-- rss_delta}), $2 worker id (text), $3 wake-up channel (text). The worker's host comes from its
+-- lease row (one probe).
 -- Only jobs still active under this worker's lease are completed: one cancelled meanwhile, or
 -- rescued after a lost lease (and perhaps running elsewhere now), is left alone.
 WITH input AS (
@@ -39,5 +40,13 @@ runs AS (
     (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), d.run_at, i.cpu_ms, i.heap_delta, i.rss_delta
   FROM done d JOIN input i ON i.id = d.id
   WHERE i.record
+),
+-- A finished job frees a slot of a queue with concurrency limits: every worker process is woken,
+-- not only this one, so the slot goes to whichever claims first (the process that freed it would
+-- otherwise take every slot back before another process's poll came round).
+freed AS (
+  SELECT pg_notify($3::text, q.name) FROM conveyor.queues q
+  WHERE q.name IN (SELECT DISTINCT queue FROM done)
+    AND (q.global_concurrency IS NOT NULL OR q.group_concurrency IS NOT NULL OR q.has_group_rules)
 )
-SELECT id::text AS id FROM done;
+SELECT id::text AS id, (SELECT count(*) FROM freed)::integer AS woken FROM done;

@@ -51,5 +51,12 @@ runs AS (
 ),
 woken AS (
   SELECT pg_notify($4::text, q.queue) FROM (SELECT DISTINCT queue FROM failed WHERE state = 'ready') q
+),
+-- A slot of a queue with concurrency limits was freed: wake every process (see job-complete-many.sql).
+freed AS (
+  SELECT pg_notify($4::text, q.name) FROM conveyor.queues q
+  WHERE q.name IN (SELECT DISTINCT queue FROM failed)
+    AND (q.global_concurrency IS NOT NULL OR q.group_concurrency IS NOT NULL OR q.has_group_rules)
 )
-SELECT id::text AS id, state, (SELECT count(*) FROM woken)::integer AS woken FROM failed;
+SELECT id::text AS id, state, (SELECT count(*) FROM woken)::integer + (SELECT count(*) FROM freed)::integer AS woken
+FROM failed;
