@@ -6,6 +6,11 @@
  *
  * Execution spans follow the lifecycle events (job:active → job:completed / job:failed), so the
  * engine carries no tracing code; they are not made the active context inside the handler.
+ *
+ * With the API installed but no SDK registered, nothing is created either: the check is a global
+ * lookup per call, where a no-op span per job (its attributes, its map entry) cost about a tenth of
+ * the worker's CPU in a drain. An SDK registered after Conveyor started is picked up on the next
+ * job.
  */
 import type * as OtelApi from '@opentelemetry/api';
 import type { NewJob } from '../core/enqueue-options.ts';
@@ -48,7 +53,7 @@ export class JobTracing {
   async enqueue<T>(jobs: NewJob[], insert: () => Promise<T>): Promise<T> {
     const api = await this.#api;
     const first = jobs[0];
-    if (!api || !first) return insert();
+    if (!api || !first || !sdkRegistered(api)) return insert();
     const tracer = api.trace.getTracer(this.#tracerName);
     const span = tracer.startSpan(`enqueue ${first.name}`, {
       kind: api.SpanKind.PRODUCER,
@@ -113,6 +118,7 @@ export class JobTracing {
   }
 
   #start(api: Api, job: JobInfo, workerId: string): void {
+    if (!sdkRegistered(api)) return;
     const parent = parentContext(api, job.metadata);
     const span = api.trace.getTracer(this.#tracerName).startSpan(
       `run ${job.name}`,
@@ -152,6 +158,24 @@ export class JobTracing {
     } else span.setStatus({ code: api.SpanStatusCode.OK });
     span.end();
   }
+}
+
+const noopProviders = new WeakMap<Api, OtelApi.TracerProvider>();
+
+/**
+ * Whether a tracer provider is registered: the global provider is the API's proxy, and the proxy
+ * hands out the API's no-op provider until an SDK registers its own (a fresh proxy returns that
+ * same no-op provider, which is how it is recognised).
+ */
+export function sdkRegistered(api: Api): boolean {
+  const provider = api.trace.getTracerProvider();
+  if (!(provider instanceof api.ProxyTracerProvider)) return true;
+  let noop = noopProviders.get(api);
+  if (!noop) {
+    noop = new api.ProxyTracerProvider().getDelegate();
+    noopProviders.set(api, noop);
+  }
+  return provider.getDelegate() !== noop;
 }
 
 /** The W3C trace-context fields for a span, or null for a non-recording/invalid one. */
