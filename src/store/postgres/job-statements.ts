@@ -73,8 +73,8 @@ export function jobStatements({
       const doc = items.map((item) => ({
         id: item.id,
         result: item.result === undefined ? null : item.result,
-        started_at: item.startedAt.toISOString(),
-        finished_at: item.finishedAt.toISOString(),
+        started_ms: item.startedAt.getTime(),
+        finished_ms: item.finishedAt.getTime(),
         ...(item.record === false ? { record: false } : {}),
         ...usageFields(item.usage),
       }));
