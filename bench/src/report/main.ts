@@ -1,9 +1,11 @@
 /**
  * Writes bench/RESULTS.md and bench/results/*.svg from results/latest.json (full run) and
- * results/quick.json (quick run), whichever exist. Run: npm run report
+ * results/quick.json (quick run), whichever exist, and results/ceilings.json (machine ceilings,
+ * npm run bench:ceilings) if it does. Run: npm run report
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Entry } from '../aggregate.ts';
+import { machineCeilingsSection } from './ceilings.ts';
 import { groupedBarChart, type Series } from './svg.ts';
 import { targetsTable } from './targets.ts';
 
@@ -260,8 +262,10 @@ export async function writeReport(): Promise<void> {
     for (const line of first.meta.method) out.push(`- ${line}`);
     out.push('\n## Contender configurations\n');
     out.push(settings(first));
-    for (const [file, tag, heading] of present) out.push(section(file, tag, heading));
   }
+  const ceilings = machineCeilingsSection(BENCH, present.find(([, tag]) => tag === 'full')?.[0]);
+  if (ceilings) out.push(ceilings);
+  for (const [file, tag, heading] of present) out.push(section(file, tag, heading));
   writeFileSync(new URL('RESULTS.md', BENCH), `${out.join('\n')}\n`);
 }
 

@@ -14,13 +14,13 @@ interface Verdict {
 
 const PEERS = ['graphile-worker', 'graphile-worker-localqueue', 'pg-boss', 'bullmq-redis', 'bullmq-postgres'];
 
-function value(results: Results, metric: string, contender: string): number | null {
+export function value(results: Results, metric: string, contender: string): number | null {
   const e = results[metric]?.[contender];
   if (!e || e.skipped || e.failed) return null;
   return e.value ?? null;
 }
 
-function bestPeer(results: Results, metric: string): { peer: string; value: number } | null {
+export function bestPeer(results: Results, metric: string): { peer: string; value: number } | null {
   let best: { peer: string; value: number } | null = null;
   for (const peer of PEERS) {
     const v = value(results, metric, peer);

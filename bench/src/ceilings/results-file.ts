@@ -1,0 +1,26 @@
+/**
+ * results/ceilings.json: written by `npm run bench:ceilings` (main.ts here), read by the report's
+ * "What this machine allows" section. Its meta is the contender bench's (src/meta.ts), with this
+ * measurement's mode, sizes and method in place of theirs.
+ */
+import type { collectMeta } from '../meta.ts';
+import type { DRAIN_CEILING_SIZES, DrainCeiling } from './drain-ceiling.ts';
+import type { ENQUEUE_CEILING_SIZES, EnqueueCeiling } from './enqueue-ceiling.ts';
+
+/** Relative to the bench folder. */
+export const CEILINGS_FILE = 'results/ceilings.json';
+
+export type CeilingsMeta = Omit<Awaited<ReturnType<typeof collectMeta>>, 'mode' | 'sizes' | 'method'> & {
+  mode: 'ceilings';
+  sizes: typeof ENQUEUE_CEILING_SIZES & typeof DRAIN_CEILING_SIZES;
+  method: string[];
+  /** `pgbench --version` and the binary's path. */
+  pgbench: string;
+  elapsedSeconds: number;
+  loadAverageNow: number[];
+};
+
+export interface CeilingsFile {
+  meta: CeilingsMeta;
+  results: { enqueue16_ceiling: EnqueueCeiling; drain_ceiling: DrainCeiling };
+}
