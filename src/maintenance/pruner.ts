@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { RetentionRule, RunStatus, Store } from '../store/store.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
-const BATCH = 1_000;
+/** Rows per delete statement: no statement holds its locks for long. */
+export const PRUNE_BATCH = 1_000;
 
 export interface RetentionPolicy {
   /** Completed jobs (their run rows) to keep: newest `count`, none older than `ageMs`. */
@@ -30,9 +31,9 @@ export interface PruneReport {
 const FAILURE_STATUSES: RunStatus[] = ['failed', 'dead', 'stalled', 'cancelled'];
 
 /** Repeats a batched delete until a batch comes back short; returns the total deleted. */
-async function untilShort(deleteBatch: () => Promise<number>): Promise<number> {
+export async function untilShort(deleteBatch: () => Promise<number>): Promise<number> {
   let total = 0;
-  for (let deleted = BATCH; deleted >= BATCH; total += deleted) deleted = await deleteBatch();
+  for (let deleted = PRUNE_BATCH; deleted >= PRUNE_BATCH; total += deleted) deleted = await deleteBatch();
   return total;
 }
 
@@ -46,7 +47,7 @@ export async function pruneOnce(
     queue,
     keepCount: keep.count,
     finishedBefore: keep.ageMs === null ? null : new Date(now.getTime() - keep.ageMs),
-    limit: BATCH,
+    limit: PRUNE_BATCH,
   });
   for (const [queue, policy] of queues) {
     report.completed += await untilShort(() =>
@@ -57,7 +58,7 @@ export async function pruneOnce(
       store.runPrune({ ...rule(queue, policy.failed), statuses: FAILURE_STATUSES }),
     );
   }
-  report.keys += await untilShort(() => store.keyPruneExpired({ now, limit: BATCH }));
+  report.keys += await untilShort(() => store.keyPruneExpired({ now, limit: PRUNE_BATCH }));
   return report;
 }
 

@@ -1,22 +1,30 @@
 /**
  * The overall age limit of run history (`retention.history.age`, default 30 days): run rows of
  * any queue and status finished before it are deleted in batches of 1,000 (the per-queue count and
- * age rules of the pruner still apply first). Covers queues no running process registers, so
- * `job_runs` cannot grow without bound.
+ * age rules of the pruner still apply first), and so are alert incidents resolved before it (an
+ * open one stays, however old). Covers queues no running process registers, so neither `job_runs`
+ * nor `alert_incidents` can grow without bound.
  */
 import type { Logger } from 'pino';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
+import { PRUNE_BATCH, untilShort } from '../maintenance/pruner.ts';
 import type { Store } from '../store/store.ts';
 
-const BATCH = 1_000;
+export interface HistoryPruneReport {
+  /** Run rows deleted. */
+  runs: number;
+  /** Resolved alert incidents deleted. */
+  incidents: number;
+}
 
-export async function pruneHistory(store: Store, maxAgeMs: number, now: Date): Promise<number> {
-  const finishedBefore = new Date(now.getTime() - maxAgeMs);
-  let total = 0;
-  for (let deleted = BATCH; deleted >= BATCH; total += deleted) {
-    deleted = await store.runPruneBefore({ finishedBefore, limit: BATCH });
-  }
-  return total;
+export async function pruneHistory(store: Store, maxAgeMs: number, now: Date): Promise<HistoryPruneReport> {
+  const before = new Date(now.getTime() - maxAgeMs);
+  return {
+    runs: await untilShort(() => store.runPruneBefore({ finishedBefore: before, limit: PRUNE_BATCH })),
+    incidents: await untilShort(() =>
+      store.analyticsIncidentPrune({ resolvedBefore: before, limit: PRUNE_BATCH }),
+    ),
+  };
 }
 
 export class HistoryRetention {
@@ -32,8 +40,9 @@ export class HistoryRetention {
     this.#task = new PeriodicTask(
       'history-retention',
       async () => {
-        const deleted = await pruneHistory(await store(), maxAgeMs, now());
-        if (deleted > 0) log.info({ deleted, maxAgeMs }, 'history retention deleted old run rows');
+        const report = await pruneHistory(await store(), maxAgeMs, now());
+        if (report.runs + report.incidents > 0)
+          log.info({ ...report, maxAgeMs }, 'history retention deleted old run rows and incidents');
         return intervalMs;
       },
       log,

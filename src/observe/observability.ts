@@ -10,7 +10,7 @@ import type { Incident, Store } from '../store/store.ts';
 import { type AlertEvaluation, AlertEvaluator, type AlertOptions } from './alerts/alert-evaluator.ts';
 import { type Analytics, createAnalytics } from './analytics.ts';
 import { checkHealth, type HealthReport } from './health.ts';
-import { HistoryRetention, pruneHistory } from './history-retention.ts';
+import { type HistoryPruneReport, HistoryRetention, pruneHistory } from './history-retention.ts';
 import { ConveyorMetrics, type MetricsOptions } from './metrics.ts';
 import { RedisProbe } from './redis-probe.ts';
 import { JobTracing, type TracingOptions } from './tracing.ts';
@@ -38,8 +38,8 @@ export interface Observability {
   metrics: ConveyorMetrics;
   tracing: JobTracing;
   health(): Promise<HealthReport>;
-  /** Deletes run rows older than the history age now; returns how many. */
-  pruneHistory(): Promise<number>;
+  /** Deletes run rows and resolved incidents older than the history age now; returns how many. */
+  pruneHistory(): Promise<HistoryPruneReport>;
   /** Background services to run while a worker runs (alerts, history retention). */
   services: { start(): void; stop(): Promise<void> }[];
   close(): Promise<void>;
@@ -83,7 +83,9 @@ export function createObservability(deps: {
     tracing,
     health: () => checkHealth({ store, redis, now }),
     async pruneHistory() {
-      return historyAgeMs === null ? 0 : pruneHistory(await store(), historyAgeMs, now());
+      return historyAgeMs === null
+        ? { runs: 0, incidents: 0 }
+        : pruneHistory(await store(), historyAgeMs, now());
     },
     services,
     async close() {

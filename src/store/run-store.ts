@@ -189,4 +189,6 @@ export interface RunStore {
   analyticsIncidentList(params: { openOnly: boolean; since?: Date; limit: number }): Promise<Incident[]>;
   /** Deletes up to `limit` run rows (any queue) finished before `finishedBefore`; returns how many. */
   runPruneBefore(params: { finishedBefore: Date; limit: number }): Promise<number>;
+  /** Deletes up to `limit` incidents resolved before `resolvedBefore` (never open ones); returns how many. */
+  analyticsIncidentPrune(params: { resolvedBefore: Date; limit: number }): Promise<number>;
 }

@@ -76,6 +76,44 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect(third?.payload).toEqual({ n: 3 });
     });
 
+    it('keeps every JSON payload and option as given, null included', async () => {
+      const payloads: unknown[] = [null, 'text', 42, [1, 'two', null], { nested: { deep: [true] } }, {}];
+      const runAt = new Date(T0.getTime() - 1_234);
+      const inserted = await store.jobInsertMany({
+        jobs: payloads.map((payload, n) =>
+          newJob({
+            payload,
+            runAt,
+            priority: n - 3,
+            backoff: n === 0 ? { type: 'fixed', delayMs: 5, maxDelayMs: null, jitter: 0 } : null,
+            timeoutMs: n === 1 ? 250 : null,
+            tenantId: n === 2 ? 'acme' : null,
+            metadata: n === 3 ? { traceparent: 'x' } : null,
+          }),
+        ),
+        now: T0,
+      });
+      const stored = await Promise.all(inserted.map((r) => store.jobGet({ id: r.id })));
+      expect(stored.map((job) => job?.payload)).toEqual(payloads);
+      expect(stored.map((job) => job?.runAt.getTime())).toEqual(payloads.map(() => runAt.getTime()));
+      expect(stored.map((job) => job?.priority)).toEqual([-3, -2, -1, 0, 1, 2]);
+      expect(stored[1]?.timeoutMs).toBe(250);
+      expect(stored[2]?.tenantId).toBe('acme');
+      expect(stored[3]?.metadata).toEqual({ traceparent: 'x' });
+      expect(stored[4]?.metadata).toBeNull();
+      await store.workerRegister({ id: 'w', host: 'h', pid: 1, queues: ['q'], now: runAt, leaseMs: 60_000 });
+      const { jobs: claimed } = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 10, now: runAt });
+      const byId = new Map(claimed.map((job) => [job.id, job]));
+      expect(byId.get(inserted[0]!.id)?.backoff).toEqual({
+        type: 'fixed',
+        delayMs: 5,
+        maxDelayMs: null,
+        jitter: 0,
+      });
+      expect(byId.get(inserted[1]!.id)?.backoff).toBeNull();
+      expect(byId.get(inserted[0]!.id)?.payload).toBeNull();
+    });
+
     it('inserts more than one chunk in one call, in order', async () => {
       const jobs = Array.from({ length: 2_345 }, (_, n) =>
         newJob({ payload: { n }, uniqueKey: n === 2_000 ? 'big' : null }),

@@ -123,7 +123,7 @@ describe('run history', () => {
     expect(dead[1]!.error!.stack).toMatch(/^TypeError: cannot read property x/);
   });
 
-  it('retention drops old rows only, in batches, across every queue', async () => {
+  it('retention drops old rows and old resolved incidents only, in batches, across every queue', async () => {
     const now = new Date('2026-03-01T00:00:00Z');
     await seedRuns(
       db.url,
@@ -135,14 +135,34 @@ describe('run history', () => {
       })),
     );
     await seedRuns(db.url, [{ name: 'fresh', status: 'completed', at: minutes(now, -60) }]);
+    // Incidents: resolved long ago (deleted), resolved lately (kept), open since long ago (kept).
+    const incident = (subject: string, openedDaysAgo: number, resolvedDaysAgo: number | null) =>
+      sql(
+        db.url,
+        `INSERT INTO conveyor.alert_incidents (rule, kind, subject, severity, message, opened_at, resolved_at)
+         VALUES ('r', 'error-rate', $1, 'warning', 'm', $2, $3)`,
+        [
+          subject,
+          minutes(now, -openedDaysAgo * 1440),
+          resolvedDaysAgo === null ? null : minutes(now, -resolvedDaysAgo * 1440),
+        ],
+      );
+    for (let i = 0; i < 1_001; i += 1) await incident(`old-${i}`, 45, 40);
+    await incident('recent', 45, 2);
+    await incident('still-open', 60, null);
     const store = await openStore(resolveOptions({ jobs: [], databaseUrl: db.url }), testLogger);
     try {
-      expect(await pruneHistory(store, 30 * 86_400_000, now)).toBe(2_500);
+      expect(await pruneHistory(store, 30 * 86_400_000, now)).toEqual({ runs: 2_500, incidents: 1_001 });
       const left = await sql<{ name: string }>(
         db.url,
         "SELECT name FROM conveyor.job_runs WHERE name IN ('ancient', 'fresh')",
       );
       expect(left).toEqual([{ name: 'fresh' }]);
+      const incidents = await sql<{ subject: string }>(
+        db.url,
+        'SELECT subject FROM conveyor.alert_incidents ORDER BY subject',
+      );
+      expect(incidents).toEqual([{ subject: 'recent' }, { subject: 'still-open' }]);
     } finally {
       await store.close();
     }

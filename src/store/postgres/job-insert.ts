@@ -19,7 +19,7 @@ function insertDocument(job: NewJob): Record<string, unknown> {
     name: job.name,
     payload: job.payload,
     priority: job.priority,
-    run_at: job.runAt.toISOString(),
+    run_ms: job.runAt.getTime(),
     max_attempts: job.maxAttempts,
     backoff: job.backoff,
     timeout_ms: job.timeoutMs,

@@ -229,5 +229,10 @@ export function runStatements({ run }: StatementContext): RunStore {
       const [row] = await run('run-prune-before', [finishedBefore, limit]);
       return Number(row?.deleted ?? 0);
     },
+
+    async analyticsIncidentPrune({ resolvedBefore, limit }) {
+      const [row] = await run('analytics-incident-prune', [resolvedBefore, limit]);
+      return Number(row?.deleted ?? 0);
+    },
   };
 }
