@@ -77,7 +77,7 @@ DELETE FROM ceiling_queue WHERE owner = :client_id AND state = 'active';
 `;
 
 /** Fewer than one claim's worth of ready rows per client left: some claim may have come up short. */
-function ranOut(readyAfter: number, clients: number): boolean {
+export function ranOut(readyAfter: number, clients: number): boolean {
   return readyAfter < DRAIN_CEILING_SIZES.claimBatch * clients;
 }
 
@@ -94,9 +94,15 @@ async function topUp(client: pg.Client): Promise<number> {
   return add;
 }
 
-async function measureRun(pgbench: string, url: string, clients: number): Promise<DrainRun> {
-  const seconds = DRAIN_CEILING_SIZES.drainSeconds;
-  const prepared = await withClient(url, async (client) => {
+export interface PreparedTable {
+  toppedUp: number;
+  checkpointed: boolean;
+  readyBefore: number;
+}
+
+/** Tops the table up, VACUUM ANALYZEs and checkpoints it: every run starts from the same state. */
+export function prepareTable(url: string): Promise<PreparedTable> {
+  return withClient(url, async (client) => {
     const toppedUp = await topUp(client);
     const checkpointed = await step('drain ceiling: VACUUM ANALYZE and CHECKPOINT', async () => {
       await client.query('VACUUM ANALYZE ceiling_queue');
@@ -104,6 +110,16 @@ async function measureRun(pgbench: string, url: string, clients: number): Promis
     });
     return { toppedUp, checkpointed, readyBefore: await countRows(client, COUNT_READY) };
   });
+}
+
+/** The ready rows left after a run. */
+export function countReady(url: string): Promise<number> {
+  return withClient(url, (client) => countRows(client, COUNT_READY));
+}
+
+async function measureRun(pgbench: string, url: string, clients: number): Promise<DrainRun> {
+  const seconds = DRAIN_CEILING_SIZES.drainSeconds;
+  const prepared = await prepareTable(url);
   const label = `drain ceiling, ${clients} client${clients === 1 ? '' : 's'}`;
   const { figure, readyAfter } = await step(
     label,
@@ -115,7 +131,7 @@ async function measureRun(pgbench: string, url: string, clients: number): Promis
         threads: clients,
         seconds,
       });
-      return { figure, readyAfter: await withClient(url, (client) => countRows(client, COUNT_READY)) };
+      return { figure, readyAfter: await countReady(url) };
     },
     ({ figure, readyAfter }) =>
       `${whole(figure.tps * DRAIN_CEILING_SIZES.claimBatch)} jobs/s` +
@@ -136,8 +152,13 @@ async function measureRun(pgbench: string, url: string, clients: number): Promis
   };
 }
 
+/** Creates ceiling_queue; the pgbench drain runs and the Node worker's run share it. */
+export function createQueueTable(url: string): Promise<unknown> {
+  return withClient(url, (client) => client.query(CREATE_TABLE));
+}
+
 export async function measureDrainCeiling(pgbench: string, url: string): Promise<DrainCeiling> {
-  await withClient(url, (client) => client.query(CREATE_TABLE));
+  await createQueueTable(url);
   const runs: DrainRun[] = [];
   for (const clients of DRAIN_CEILING_SIZES.drainClients) runs.push(await measureRun(pgbench, url, clients));
   const counted = runs.filter((run) => !run.ranOut);

@@ -34,7 +34,7 @@ const whole = (v: number) => Math.round(v).toLocaleString('en-US');
 function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
   const drainPeer = results ? bestPeer(results, 'drain_c50') : null;
   const bull = results ? value(results, 'enqueue_single_16', 'bullmq-redis') : null;
-  return [
+  const all: Bound[] = [
     {
       ceilingName: 'durable enqueue, 16 awaited producers',
       ceiling: ceilings.results.enqueue16_ceiling.value,
@@ -58,6 +58,16 @@ function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
       outOfReachFor: 'any queue that writes a claim and a completion per job to this PostgreSQL',
     },
   ];
+  const node = ceilings.results.node_drain_ceiling;
+  if (node)
+    all.push({
+      ...all[1]!,
+      ceilingName: 'drain: one Node worker (node-postgres) that only claims and deletes',
+      ceiling: node.value,
+      outOfReachFor:
+        'any worker running in one Node process on node-postgres, since this one did nothing per job but claim it, call a no-op handler and delete it',
+    });
+  return all;
 }
 
 /**
@@ -66,14 +76,26 @@ function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
  */
 function verdict(bound: Bound, sameMachine: boolean): string {
   if (bound.target === null) return '—';
-  const above = bound.target.value > bound.ceiling;
-  if (!sameMachine) return `${above ? 'above' : 'within'} the ceiling, but measured on another machine`;
-  return above ? '**no**: above the ceiling' : 'within the ceiling';
+  const where = position(bound.target.value / bound.ceiling);
+  if (!sameMachine) return `${where} the ceiling, but measured on another machine`;
+  return where === 'above' ? '**no**: above the ceiling' : `${where} the ceiling`;
+}
+
+/**
+ * This VM's figures move by about ±15 % between runs minutes apart (three drain-ceiling runs on one
+ * day: 66.5k to 77.2k jobs/s), so a target within that band of its ceiling is neither ruled out
+ * nor shown reachable by one run: it is "at" the ceiling.
+ */
+const NOISE = 0.15;
+function position(ratio: number): 'within' | 'at' | 'above' {
+  if (ratio > 1 + NOISE) return 'above';
+  return ratio < 1 - NOISE ? 'within' : 'at';
 }
 
 function partLines(ceilings: CeilingsFile): string[] {
   const { sixteenClientsOneRow: many, oneClientSixteenRows: one } = ceilings.results.enqueue16_ceiling.extra;
   const drain = ceilings.results.drain_ceiling.extra;
+  const node = ceilings.results.node_drain_ceiling;
   const runs = drain.runs
     .map(
       (r) =>
@@ -83,6 +105,11 @@ function partLines(ceilings: CeilingsFile): string[] {
   return [
     `- Enqueue: ${many.clients} clients × ${many.rowsPerTransaction}-row INSERT per commit ${whole(many.rowsPerSecond)} rows/s; ${one.clients} client × ${one.rowsPerTransaction}-row INSERT per commit (the most coalescing ${one.rowsPerTransaction} awaited producers into one statement can give) ${whole(one.rowsPerSecond)} rows/s.`,
     `- Drain: ${runs} jobs/s (claims of ${drain.claimBatch}, each followed by a DELETE of what was claimed).`,
+    ...(node
+      ? [
+          `- Drain by one Node worker: ${whole(node.value)} jobs/s over ${node.extra.connections} node-postgres connections (claim ${node.extra.claimBatch}, a no-op async handler per job, delete), ${node.extra.nodeCpuMicrosPerJob} µs of Node CPU per job.`,
+        ]
+      : []),
   ];
 }
 
@@ -91,8 +118,10 @@ function conclusion(bound: Bound, sameMachine: boolean): string | null {
   const asks = `- ${bound.targetName} asks for ${whole(bound.target.value)} ${bound.ceilingUnit}, ${(bound.target.value / bound.ceiling).toFixed(2)}× the ceiling`;
   if (!sameMachine)
     return `${asks}; the full run was measured on another machine, so this does not settle it here.`;
-  if (bound.target.value > bound.ceiling)
-    return `${asks}: out of reach on this machine for ${bound.outOfReachFor}.`;
+  const where = position(bound.target.value / bound.ceiling);
+  if (where === 'above') return `${asks}: out of reach on this machine for ${bound.outOfReachFor}.`;
+  if (where === 'at')
+    return `${asks}: at the limit of this machine (within its run-to-run noise) for ${bound.outOfReachFor}.`;
   return `${asks}: this machine does not rule it out.`;
 }
 
