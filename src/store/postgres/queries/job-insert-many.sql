@@ -34,8 +34,8 @@ inserted AS (
     CASE WHEN to_timestamp(i.run_ms / 1000) > $2::timestamptz THEN 'scheduled' ELSE 'ready' END,
     i.priority, to_timestamp(i.run_ms / 1000),
     i.run_ms::bigint + i.priority::bigint * COALESCE(qc.aging_ms, 60000),
-    COALESCE(i.payload, 'null'::jsonb), i.max_attempts, i.backoff, i.timeout_ms, i.tenant_id, COALESCE(i.group_key, ''), i.unique_key,
-    i.metadata, $2::timestamptz
+    COALESCE(i.payload, 'null'::jsonb), i.max_attempts, i.backoff, i.timeout_ms, i.tenant_id,
+    COALESCE(i.group_key, ''), i.unique_key, i.metadata, $2::timestamptz
   FROM input i LEFT JOIN conveyor.queues qc ON qc.name = i.queue
   WHERE i.unique_key IS NULL OR i.id IN (SELECT job_id FROM reserved)
   RETURNING id, queue, state
