@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob } from '../../src/core/enqueue-options.ts';
 import type { Store } from '../../src/store/store.ts';
+import { newJob as newJobAt } from '../support/new-job.ts';
 
 export interface StoreFixture {
   store: Store;
@@ -15,25 +16,7 @@ export interface StoreFixture {
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
-
-export function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    queue: 'q',
-    name: 'job',
-    payload: { n: 1 },
-    priority: 0,
-    runAt: T0,
-    maxAttempts: 3,
-    backoff: null,
-    timeoutMs: null,
-    tenantId: null,
-    groupKey: null,
-    uniqueKey: null,
-    uniqueUntil: null,
-    metadata: null,
-    ...overrides,
-  };
-}
+const newJob = (overrides: Partial<NewJob> = {}): NewJob => newJobAt({ runAt: T0, ...overrides });
 
 export function describeStoreConformance(adapter: string, open: () => Promise<StoreFixture>): void {
   describe(`Store conformance: ${adapter}`, () => {

@@ -9,26 +9,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewJob } from '../../src/core/enqueue-options.ts';
 import { JobTracing, sdkRegistered } from '../../src/observe/tracing.ts';
-
-function newJob(): NewJob {
-  return {
-    queue: 'q',
-    name: 'j',
-    payload: {},
-    priority: 0,
-    runAt: new Date(),
-    maxAttempts: 1,
-    backoff: null,
-    timeoutMs: null,
-    tenantId: null,
-    groupKey: null,
-    uniqueKey: null,
-    uniqueUntil: null,
-    metadata: null,
-  };
-}
+import { newJob } from '../support/new-job.ts';
 
 afterEach(() => {
   api.trace.disable();
@@ -58,7 +40,7 @@ describe('tracing without an SDK', () => {
     const after = newJob();
     await tracing.enqueue([after], async () => 'inserted');
     expect(after.metadata?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['enqueue j']);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['enqueue job']);
     await provider.shutdown();
   });
 });
