@@ -198,6 +198,26 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect((await store.jobGet({ id: b!.id }))?.state).toBe('ready');
     });
 
+    it('keeps each completed result as the handler returned it, null and strings included', async () => {
+      const results: unknown[] = ['ok', 'quote " and é', 42, [1, null], { nested: { a: true } }, null];
+      const inserted = await store.jobInsertMany({ jobs: results.map(() => newJob()), now: T0 });
+      await register('w');
+      await claim({ queue: 'q', workerId: 'w', limit: results.length, now: T0 });
+      const done = await store.jobCompleteMany({
+        items: inserted.map((job, n) => ({
+          id: job.id,
+          result: results[n],
+          startedAt: at(1),
+          finishedAt: at(7),
+        })),
+        workerId: 'w',
+      });
+      expect(done).toHaveLength(results.length);
+      const records = await Promise.all(inserted.map((job) => store.jobGet({ id: job.id })));
+      expect(records.map((r) => r?.result)).toEqual(results);
+      expect(records.map((r) => r?.finishedAt?.getTime())).toEqual(results.map(() => at(7).getTime()));
+    });
+
     it('fails attempts into scheduled, ready or dead, keeping every error', async () => {
       const jobs = await store.jobInsertMany({
         jobs: [newJob(), newJob(), newJob({ maxAttempts: 1 })],

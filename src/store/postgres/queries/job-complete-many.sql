@@ -2,21 +2,22 @@
 -- jobs, releases their while-unfinished unique keys, and writes one completed run row each —
 -- unless the item says record: false (a queue that keeps no completed history), which makes a
 -- completion a bare delete.
--- $1 items (jsonb array of {id, result, started_ms, finished_ms, record?, cpu_ms, heap_delta,
+-- $1 items (json array of {id, result, started_ms, finished_ms, record?, cpu_ms, heap_delta,
 -- rss_delta}); times are epoch milliseconds: a completion carries hundreds of items, and a number
--- costs less to write and to read than an ISO timestamp (0.4 µs per timestamp parse here).
+-- costs less to write and to read than an ISO timestamp (0.4 µs per timestamp parse here). The
+-- items are read with a column list (as job-insert-many does), each parsed once into typed
+-- columns: a 250-item completion went from 5.35–5.46 to 4.70–5.01 ms in two interleaved A/Bs. A
+-- JSON null result becomes SQL NULL, which is what the run row keeps for it.
 -- $2 worker id (text), $3 wake-up channel (text). The worker's host comes from its lease row (one
 -- probe).
 -- Only jobs still active under this worker's lease are completed: one cancelled meanwhile, or
 -- rescued after a lost lease (and perhaps running elsewhere now), is left alone.
 WITH input AS (
-  SELECT (e->>'id')::bigint AS id, e->'result' AS result,
-         to_timestamp((e->>'started_ms')::float8 / 1000) AS started_at,
-         to_timestamp((e->>'finished_ms')::float8 / 1000) AS finished_at,
-         COALESCE((e->>'record')::boolean, true) AS record,
-         (e->>'cpu_ms')::float8 AS cpu_ms, (e->>'heap_delta')::bigint AS heap_delta,
-         (e->>'rss_delta')::bigint AS rss_delta
-  FROM jsonb_array_elements($1::jsonb) AS e
+  SELECT r.id, r.result, to_timestamp(r.started_ms / 1000) AS started_at,
+         to_timestamp(r.finished_ms / 1000) AS finished_at, COALESCE(r.record, true) AS record,
+         r.cpu_ms, r.heap_delta, r.rss_delta
+  FROM json_to_recordset($1::json) AS r(id bigint, result jsonb, started_ms float8, finished_ms float8,
+    record boolean, cpu_ms float8, heap_delta bigint, rss_delta bigint)
 ),
 -- The rows are found by primary key (ids as an array), never through jobs_active_idx: statistics
 -- taken while most jobs were ready say almost none are active, so the planner would scan that
@@ -39,7 +40,7 @@ runs AS (
     enqueued_at, started_at, finished_at, worker_id, metadata, worker_host, due_at, cpu_ms, heap_delta_bytes,
     rss_delta_bytes)
   SELECT d.id, d.queue, d.name, d.tenant_id, d.group_key, d.attempt, 'completed', d.payload,
-    NULLIF(i.result, 'null'::jsonb), d.created_at, i.started_at, i.finished_at, $2::text, d.metadata,
+    i.result, d.created_at, i.started_at, i.finished_at, $2::text, d.metadata,
     (SELECT w.host FROM conveyor.workers w WHERE w.id = $2::text), d.run_at, i.cpu_ms, i.heap_delta, i.rss_delta
   FROM done d JOIN input i ON i.id = d.id
   WHERE i.record
