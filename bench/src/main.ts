@@ -152,6 +152,8 @@ async function main(): Promise<void> {
               scenarios: scenarioNames,
               contenders: contenders.map((c) => c.key),
               elapsedSeconds: seconds,
+              conveyor: meta.packages.conveyor,
+              loadAverageAtStart: meta.loadAverageAtStart,
             },
           ],
         }

@@ -80,6 +80,15 @@ interface ResultsFile {
     overBudgetSingleRun?: string[];
     loadAverageAtStart?: number[];
     availability?: string[];
+    /** Partial reruns folded in with --merge, newest last. */
+    merged?: {
+      date: string;
+      scenarios: string[];
+      contenders: string[];
+      elapsedSeconds: number;
+      conveyor?: string | null;
+      loadAverageAtStart?: number[];
+    }[];
   };
   results: Record<string, Record<string, Entry>>;
 }
@@ -211,6 +220,15 @@ function section(file: ResultsFile, tag: string, heading: string): string {
   if (m.loadAverageAtStart && m.loadAverageAtStart[0]! > m.cpus * 0.5)
     out.push(
       `**Machine was busy:** load average ${m.loadAverageAtStart.join(' / ')} at the start on ${m.cpus} cores (other work ran beside the benchmark), so treat small differences as noise.\n`,
+    );
+  for (const rerun of m.merged ?? [])
+    out.push(
+      `**Re-measured ${rerun.date}** with \`--merge\`: ${rerun.scenarios.join(', ')} for ${rerun.contenders.join(', ')}` +
+        (rerun.conveyor ? `; conveyor ${rerun.conveyor}` : '') +
+        (rerun.loadAverageAtStart
+          ? `; load average ${rerun.loadAverageAtStart.join(' / ')} at its start`
+          : '') +
+        '. Those rows come from this rerun, the rest from the run above.\n',
     );
   for (const line of m.availability ?? []) out.push(`- ${line}`);
   if (m.availability?.length) out.push('');
