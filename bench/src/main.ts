@@ -9,6 +9,7 @@ import os from 'node:os';
 import { type Entry, record, summarize } from './aggregate.ts';
 import { CONTENDERS } from './contenders/index.ts';
 import { collectMeta } from './meta.ts';
+import { stamped } from './progress.ts';
 import type { Metric } from './protocol.ts';
 import { SessionPool } from './session-pool.ts';
 import { BUDGET_SECONDS, type Mode, SIZES, type Sizes, warmupSizes } from './sizes.ts';
@@ -53,8 +54,7 @@ function unitOf(metric: string): Metric['unit'] {
 }
 
 function log(line: string): void {
-  const t = new Date().toISOString().slice(11, 19);
-  process.stdout.write(`[${t}] ${line}\n`);
+  process.stdout.write(`${stamped(line)}\n`);
 }
 
 /**

@@ -11,14 +11,19 @@ function dbUrl(name: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+/** Runs `work` on a connection of its own to `url`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await fn(client);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(PG_ADMIN_URL, fn);
 }
 
 export function databaseName(contender: string, scenario: string): string {
@@ -45,13 +50,7 @@ export async function dropDatabase(name: string): Promise<void> {
  * of the same store left would slow the next run down (see README).
  */
 export async function vacuumAnalyzeDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('VACUUM ANALYZE');
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query('VACUUM ANALYZE'));
 }
 
 export async function flushRedis(): Promise<void> {

@@ -1,27 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { countingJob, waitForCount } from '../support/counting-job.ts';
+import { sql } from '../support/database.ts';
 
 const db = useConveyorDatabase();
+
+/** A migrated instance whose one job counts its runs. */
+async function openCounting(name: string, queue: string) {
+  const { job, done } = countingJob(name, queue);
+  const conveyor = db.open({ jobs: [job] });
+  await conveyor.migrate();
+  return { conveyor, job, done };
+}
+
+/** Claims only on wake-ups: the poll is an hour away, so a queue wrongly believed empty stays so. */
+const withoutPoll = { concurrency: 50, pollInterval: '1h', handleSignals: false } as const;
 
 describe('claims in flight together', () => {
   it('do not idle a queue with work when one of them came back short', async () => {
     // Two claims overlap; the second skips the rows the first locked, so with many small groups
     // it comes back short. If that marked the queue empty, the worker would wait for the poll,
     // here an hour, and the jobs below would not finish.
-    const { job, done } = countingJob('tenant-job', 'overlap');
-    const conveyor = db.open({ jobs: [job] });
-    await conveyor.migrate();
+    const { conveyor, job, done } = await openCounting('tenant-job', 'overlap');
     await conveyor.enqueueMany(
       job,
       Array.from({ length: 5_000 }, (_, n) => ({ payload: { n }, options: { tenantId: 'big' } })),
     );
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await client.query('ANALYZE conveyor.jobs');
-    await client.end();
+    await sql(db.url, 'ANALYZE conveyor.jobs');
     for (let t = 0; t < 99; t += 1) {
       await conveyor.enqueueMany(
         job,
@@ -29,7 +35,7 @@ describe('claims in flight together', () => {
       );
     }
     const total = 5_000 + 99 * 10;
-    const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
+    const worker = conveyor.worker(withoutPoll);
     await worker.start();
     await waitForCount(done, total);
     await worker.stop();
@@ -39,31 +45,27 @@ describe('claims in flight together', () => {
 
 describe('an emptied queue', () => {
   it('is not claimed from over and over once its work is done', async () => {
-    const { job, done } = countingJob('idle-after', 'emptied');
-    const conveyor = db.open({ jobs: [job] });
-    await conveyor.migrate();
+    const { conveyor, job, done } = await openCounting('idle-after', 'emptied');
     await conveyor.enqueueMany(
       job,
       Array.from({ length: 2_000 }, (_, n) => ({ payload: { n } })),
     );
-    const worker = conveyor.worker({ concurrency: 50, pollInterval: '1h', handleSignals: false });
+    const worker = conveyor.worker(withoutPoll);
     await worker.start();
     await waitForCount(done, 2_000);
     expect(done()).toBe(2_000);
     // Commits in this database over two idle seconds (statistics reach the view within a second).
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
     const commits = async (): Promise<number> => {
       await sleep(1_100);
-      const { rows } = await client.query(
+      const [row] = await sql<{ n: number }>(
+        db.url,
         'SELECT xact_commit::integer AS n FROM pg_stat_database WHERE datname = current_database()',
       );
-      return rows[0].n as number;
+      return row!.n;
     };
     const before = await commits();
     await sleep(2_000);
     const after = await commits();
-    await client.end();
     await worker.stop();
     // Heartbeats, the promoter and the rescuer commit a few times a second; a claim loop spinning
     // on the empty queue commits thousands of times.

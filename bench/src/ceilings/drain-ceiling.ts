@@ -17,9 +17,10 @@
  */
 import type pg from 'pg';
 import { makePayload } from '../payload.ts';
+import { progress, step, whole } from '../progress.ts';
+import { withClient } from '../stores.ts';
 import { runPgbench } from './pgbench.ts';
-import { progress, step, whole } from './progress.ts';
-import { checkpoint, countRows, withClient } from './sql-client.ts';
+import { checkpoint, countRows } from './sql-client.ts';
 
 export const DRAIN_CEILING_SIZES = {
   drainSeconds: 6,

@@ -11,9 +11,10 @@
  * The ceiling is the larger. Each part starts from an empty table and a CHECKPOINT.
  */
 import { makePayload } from '../payload.ts';
+import { step, whole } from '../progress.ts';
+import { withClient } from '../stores.ts';
 import { type PgbenchFigure, runPgbench } from './pgbench.ts';
-import { step, whole } from './progress.ts';
-import { checkpoint, countRows, withClient } from './sql-client.ts';
+import { checkpoint, countRows } from './sql-client.ts';
 
 export const ENQUEUE_CEILING_SIZES = {
   enqueueSeconds: 8,

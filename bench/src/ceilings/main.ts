@@ -10,13 +10,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { collectMeta } from '../meta.ts';
+import { progress, step, whole } from '../progress.ts';
 import { SIZES } from '../sizes.ts';
 import { dropDatabase, freshDatabase } from '../stores.ts';
 import { DRAIN_CEILING_SIZES, measureDrainCeiling } from './drain-ceiling.ts';
 import { ENQUEUE_CEILING_SIZES, measureEnqueueCeiling } from './enqueue-ceiling.ts';
 import { measureNodeDrainCeiling, NODE_DRAIN_SIZES } from './node-drain-ceiling.ts';
 import { findPgbench, pgbenchVersion } from './pgbench.ts';
-import { progress, step, whole } from './progress.ts';
 import { CEILINGS_FILE, type CeilingsFile } from './results-file.ts';
 
 const BENCH = new URL('../../', import.meta.url);

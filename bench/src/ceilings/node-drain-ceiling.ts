@@ -11,8 +11,8 @@
  * than two on this 2-core VM.
  */
 import pg from 'pg';
+import { step, whole } from '../progress.ts';
 import { countReady, DRAIN_CEILING_SIZES, prepareTable, ranOut } from './drain-ceiling.ts';
-import { step, whole } from './progress.ts';
 
 export const NODE_DRAIN_SIZES = { nodeDrainConnections: 2, nodeDrainSeconds: 6 };
 

@@ -1,18 +1,8 @@
 /**
- * The one connection the ceilings use around their pgbench runs: creating tables, filling, counting,
- * VACUUM and CHECKPOINT. None of it is timed; only pgbench's runs are.
+ * What the ceilings do on their setup connection (withClient in ../stores.ts) around the pgbench
+ * runs: CHECKPOINT and row counts. None of it is timed; only pgbench's runs are.
  */
-import pg from 'pg';
-
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+import type pg from 'pg';
 
 /**
  * CHECKPOINT before a measured run, so no run pays for the WAL an earlier step wrote (filling

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Entry } from '../aggregate.ts';
 import { CEILINGS_FILE, type CeilingsFile } from '../ceilings/results-file.ts';
+import { whole } from '../progress.ts';
 import { bestPeer, value } from './targets.ts';
 
 type Results = Record<string, Record<string, Entry>>;
@@ -28,8 +29,6 @@ interface Bound {
   /** What kind of queue a target above the ceiling is out of reach for. */
   outOfReachFor: string;
 }
-
-const whole = (v: number) => Math.round(v).toLocaleString('en-US');
 
 function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
   const drainPeer = results ? bestPeer(results, 'drain_c50') : null;

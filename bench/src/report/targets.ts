@@ -3,6 +3,7 @@
  * the figures it was judged on, so RESULTS.md says plainly where Conveyor falls short.
  */
 import type { Entry } from '../aggregate.ts';
+import { whole } from '../progress.ts';
 
 type Results = Record<string, Record<string, Entry>>;
 
@@ -29,8 +30,6 @@ export function bestPeer(results: Results, metric: string): { peer: string; valu
   return best;
 }
 
-const round = (v: number) => Math.round(v).toLocaleString('en-US');
-
 export function verdicts(results: Results): Verdict[] {
   const out: Verdict[] = [];
   const drain = value(results, 'drain_c50', 'conveyor');
@@ -39,7 +38,7 @@ export function verdicts(results: Results): Verdict[] {
     target: 'drain_c50 ≥ 2 × the best peer',
     measured:
       drain !== null && peer
-        ? `${round(drain)} jobs/s vs ${peer.peer} ${round(peer.value)} (${(drain / peer.value).toFixed(2)}×)`
+        ? `${whole(drain)} jobs/s vs ${peer.peer} ${whole(peer.value)} (${(drain / peer.value).toFixed(2)}×)`
         : 'not measured',
     met: drain !== null && peer ? drain >= 2 * peer.value : null,
   });
@@ -49,7 +48,7 @@ export function verdicts(results: Results): Verdict[] {
     target: 'enqueue_single_16 ≥ BullMQ on Redis, durable',
     measured:
       enqueue !== null && bull !== null
-        ? `${round(enqueue)} jobs/s vs ${round(bull)} (${(enqueue / bull).toFixed(2)}×)`
+        ? `${whole(enqueue)} jobs/s vs ${whole(bull)} (${(enqueue / bull).toFixed(2)}×)`
         : 'not measured',
     met: enqueue !== null && bull !== null ? enqueue >= bull : null,
   });

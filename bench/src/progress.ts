@@ -1,11 +1,16 @@
 /**
- * Progress of `npm run bench:ceilings` on stderr, one `[hh:mm:ss] …` line as a step starts and one
- * with its outcome and duration as it ends, so a quiet minute of pgbench still shows what runs.
+ * Progress lines of the bench: `[hh:mm:ss] …`. The contender bench writes them to stdout;
+ * `npm run bench:ceilings` to stderr, one as a step starts and one with its outcome and duration as
+ * it ends, so a quiet minute of pgbench still shows what runs.
  */
 
+/** `line` with the time of day in front. */
+export function stamped(line: string): string {
+  return `[${new Date().toISOString().slice(11, 19)}] ${line}`;
+}
+
 export function progress(line: string): void {
-  const time = new Date().toISOString().slice(11, 19);
-  process.stderr.write(`[${time}] ${line}\n`);
+  process.stderr.write(`${stamped(line)}\n`);
 }
 
 /** Runs `work` between a start line and an end line that says what it gave and how long it took. */
