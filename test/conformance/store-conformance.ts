@@ -104,7 +104,10 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const inserted = await store.jobInsertMany({ jobs, now: T0 });
       expect(inserted).toHaveLength(2_345);
       expect(new Set(inserted.map((r) => r.id)).size).toBe(2_345);
+      // the first two chunks have no unique key (job-insert-many-keyless), the last one has
+      expect((await store.jobGet({ id: inserted[1_234]!.id }))?.payload).toEqual({ n: 1_234 });
       expect((await store.jobGet({ id: inserted[2_000]!.id }))?.payload).toEqual({ n: 2_000 });
+      expect((await store.jobGet({ id: inserted[2_344]!.id }))?.payload).toEqual({ n: 2_344 });
     });
 
     it('dedupes a unique key while its job is unfinished, then releases it', async () => {

@@ -1,5 +1,6 @@
 /**
- * Inserting jobs: one statement per chunk of 1,000 (jsonb in, one row out per job). A job whose
+ * Inserting jobs: one statement per chunk of 1,000 (json in, one row out per job); a chunk without
+ * unique keys takes the leaner job-insert-many-keyless, which skips the key reservation. A job whose
  * unique key is held gets the holder's id from a second statement; if the key was released between
  * the two (its job just finished), the job is inserted again, so an enqueue never returns without
  * an id. Chunks of one call share a transaction: a bulk enqueue lands whole or not at all.
@@ -46,7 +47,8 @@ async function insertChunk(
         'a unique key kept changing hands during enqueue; retry the enqueue',
       );
     }
-    const rows = await run('job-insert-many', [
+    const keyless = pending.every((p) => p.job.uniqueKey === null);
+    const rows = await run(keyless ? 'job-insert-many-keyless' : 'job-insert-many', [
       JSON.stringify(pending.map((p) => insertDocument(p.job))),
       now,
       channel,
