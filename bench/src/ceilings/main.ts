@@ -16,6 +16,7 @@ import { dropDatabase, freshDatabase } from '../stores.ts';
 import { DRAIN_CEILING_SIZES, measureDrainCeiling } from './drain-ceiling.ts';
 import { ENQUEUE_CEILING_SIZES, measureEnqueueCeiling } from './enqueue-ceiling.ts';
 import { measureNodeDrainCeiling, NODE_DRAIN_SIZES } from './node-drain-ceiling.ts';
+import { measureNodeEnqueueCeiling, NODE_ENQUEUE_SIZES } from './node-enqueue-ceiling.ts';
 import { findPgbench, pgbenchVersion } from './pgbench.ts';
 import { CEILINGS_FILE, type CeilingsFile } from './results-file.ts';
 
@@ -46,9 +47,10 @@ async function main(): Promise<void> {
   let results: CeilingsFile['results'];
   try {
     const enqueue16_ceiling = await measureEnqueueCeiling(pgbench, url);
+    const node_enqueue_ceiling = await measureNodeEnqueueCeiling(url);
     const drain_ceiling = await measureDrainCeiling(pgbench, url);
     const node_drain_ceiling = await measureNodeDrainCeiling(url);
-    results = { enqueue16_ceiling, drain_ceiling, node_drain_ceiling };
+    results = { enqueue16_ceiling, node_enqueue_ceiling, drain_ceiling, node_drain_ceiling };
   } finally {
     await step(`drop database ${DATABASE}`, () => dropDatabase(DATABASE));
   }
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     meta: {
       ...shared,
       mode: 'ceilings',
-      sizes: { ...ENQUEUE_CEILING_SIZES, ...DRAIN_CEILING_SIZES, ...NODE_DRAIN_SIZES },
+      sizes: { ...ENQUEUE_CEILING_SIZES, ...NODE_ENQUEUE_SIZES, ...DRAIN_CEILING_SIZES, ...NODE_DRAIN_SIZES },
       method: METHOD,
       pgbench: `${version} (${pgbench})`,
       elapsedSeconds,
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   mkdirSync(new URL('results/', BENCH), { recursive: true });
   writeFileSync(new URL(CEILINGS_FILE, BENCH), `${JSON.stringify(file, null, 2)}\n`);
   progress(
-    `enqueue16_ceiling ${whole(results.enqueue16_ceiling.value)} rows/s, drain_ceiling ${whole(results.drain_ceiling.value)} jobs/s, node_drain_ceiling ${whole(results.node_drain_ceiling?.value ?? 0)} jobs/s; wrote ${CEILINGS_FILE} in ${elapsedSeconds} s`,
+    `enqueue16_ceiling ${whole(results.enqueue16_ceiling.value)} rows/s, node_enqueue_ceiling ${whole(results.node_enqueue_ceiling?.value ?? 0)} rows/s, drain_ceiling ${whole(results.drain_ceiling.value)} jobs/s, node_drain_ceiling ${whole(results.node_drain_ceiling?.value ?? 0)} jobs/s; wrote ${CEILINGS_FILE} in ${elapsedSeconds} s`,
   );
   if (!process.argv.includes('--no-report')) {
     const { writeReport } = await import('../report/main.ts');

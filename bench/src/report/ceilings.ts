@@ -57,12 +57,22 @@ function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
       outOfReachFor: 'any queue that writes a claim and a completion per job to this PostgreSQL',
     },
   ];
-  const node = ceilings.results.node_drain_ceiling;
-  if (node)
+  const [enqueue, drain] = all as [Bound, Bound];
+  const nodeEnqueue = ceilings.results.node_enqueue_ceiling;
+  if (nodeEnqueue)
     all.push({
-      ...all[1]!,
+      ...enqueue,
+      ceilingName: 'durable enqueue: one Node process (node-postgres) that only coalesces and inserts',
+      ceiling: nodeEnqueue.value,
+      outOfReachFor:
+        'any queue whose producers run in one Node process on node-postgres, since this one did nothing per job but coalesce 16 awaited calls into one INSERT of bare rows',
+    });
+  const nodeDrain = ceilings.results.node_drain_ceiling;
+  if (nodeDrain)
+    all.push({
+      ...drain,
       ceilingName: 'drain: one Node worker (node-postgres) that only claims and deletes',
-      ceiling: node.value,
+      ceiling: nodeDrain.value,
       outOfReachFor:
         'any worker running in one Node process on node-postgres, since this one did nothing per job but claim it, call a no-op handler and delete it',
     });
@@ -95,6 +105,7 @@ function partLines(ceilings: CeilingsFile): string[] {
   const { sixteenClientsOneRow: many, oneClientSixteenRows: one } = ceilings.results.enqueue16_ceiling.extra;
   const drain = ceilings.results.drain_ceiling.extra;
   const node = ceilings.results.node_drain_ceiling;
+  const nodeEnqueue = ceilings.results.node_enqueue_ceiling;
   const runs = drain.runs
     .map(
       (r) =>
@@ -103,6 +114,11 @@ function partLines(ceilings: CeilingsFile): string[] {
     .join(', ');
   return [
     `- Enqueue: ${many.clients} clients × ${many.rowsPerTransaction}-row INSERT per commit ${whole(many.rowsPerSecond)} rows/s; ${one.clients} client × ${one.rowsPerTransaction}-row INSERT per commit (the most coalescing ${one.rowsPerTransaction} awaited producers into one statement can give) ${whole(one.rowsPerSecond)} rows/s.`,
+    ...(nodeEnqueue
+      ? [
+          `- Enqueue by one Node process: ${whole(nodeEnqueue.value)} rows/s from ${nodeEnqueue.extra.producers} awaiting producers over one node-postgres connection (${nodeEnqueue.extra.rowsPerStatement} rows per INSERT, ${nodeEnqueue.extra.nodeCpuMicrosPerRow} µs of Node CPU per row).`,
+        ]
+      : []),
     `- Drain: ${runs} jobs/s (claims of ${drain.claimBatch}, each followed by a DELETE of what was claimed).`,
     ...(node
       ? [
@@ -132,7 +148,7 @@ export function machineCeilingsSection(bench: URL, full: RunFile | undefined): s
   const m = ceilings.meta;
   const out: string[] = ['## What this machine allows\n'];
   out.push(
-    `Measured ${m.date} by \`npm run bench:ceilings\` in ${m.elapsedSeconds} s with ${m.pgbench.split(' (/')[0]} against ${m.postgres.version?.split(' on ')[0]} (synchronous_commit ${m.postgres.synchronous_commit}) on ${m.cpus} × ${m.cpuModel}. pgbench is the most generous client a queue's SQL can have (C, prepared statements, no driver, no Node) on tables with nothing but a queue's columns, so these are the most any PostgreSQL-backed queue could do here.\n`,
+    `Measured ${m.date} by \`npm run bench:ceilings\` in ${m.elapsedSeconds} s with ${m.pgbench.split(' (/')[0]} against ${m.postgres.version?.split(' on ')[0]} (synchronous_commit ${m.postgres.synchronous_commit}) on ${m.cpus} × ${m.cpuModel}. pgbench is the most generous client a queue's SQL can have (C, prepared statements, no driver, no Node) on tables with nothing but a queue's columns, so these are the most any PostgreSQL-backed queue could do here. The Node rows send the same kind of bare SQL from one Node process over node-postgres, as a queue written in Node would, and do nothing else per job: they are the most such a queue could do here.\n`,
   );
   if (m.loadAverageAtStart[0]! > m.cpus * 0.5)
     out.push(
@@ -144,7 +160,7 @@ export function machineCeilingsSection(bench: URL, full: RunFile | undefined): s
       `**Other machine:** results/latest.json was measured on ${full.meta.cpus} × ${full.meta.cpuModel}, so these ceilings do not bound its targets: rerun \`npm run bench\` here, or the ceilings there.\n`,
     );
   const lines = [
-    '| ceiling (pgbench) | measured | target it bounds | target (full run) | reachable here? | Conveyor (full run) |',
+    '| ceiling | measured | target it bounds | target (full run) | reachable here? | Conveyor (full run) |',
     '| --- | ---: | --- | ---: | --- | ---: |',
   ];
   const all = bounds(ceilings, full?.results);
