@@ -1,6 +1,7 @@
 /**
- * "What this machine allows" in RESULTS.md: the pgbench ceilings of results/ceilings.json beside the
- * two targets they bound, taken from the full run (results/latest.json) as targets.ts defines them.
+ * "What this machine allows" in RESULTS.md: the ceilings of results/ceilings.json (pgbench's, and
+ * those of a bare Node producer and worker) beside the two targets they bound, taken from the full
+ * run (results/latest.json) as targets.ts defines them.
  * A target above its ceiling is out of reach on this machine for any queue of that kind, whatever
  * Conveyor does; the section says which, from the files, so a missed target reads in that light.
  */
