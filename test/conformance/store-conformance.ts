@@ -169,6 +169,24 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect(limited).toEqual([]);
     });
 
+    it('fills a claim from the groups a round could not reach, before coming back short', async () => {
+      // After the cursor 'm': three groups of one job each; before it (reached on the wrap): 'big'.
+      // A claim of 9 visits n1, n2, n3 and big with quotas of 3: the first three spend the round's
+      // budget, so big gets no quota in round one. A claim that dropped it there returned 3 jobs
+      // while 50 were ready, and the worker took that as an empty queue.
+      await store.jobInsertMany({
+        jobs: [
+          ...Array.from({ length: 50 }, () => newJob({ groupKey: 'big' })),
+          ...['n1', 'n2', 'n3'].map((groupKey) => newJob({ groupKey })),
+        ],
+        now: T0,
+      });
+      await register('w');
+      const claimed = await claim({ queue: 'q', workerId: 'w', limit: 9, now: T0, cursor: 'm' });
+      expect(claimed).toHaveLength(9);
+      expect(claimed.map((j) => j.groupKey)).toEqual(['n1', 'n2', 'n3', 'big', 'big', 'big', 'big', 'big', 'big']);
+    });
+
     it('never hands one job to two concurrent claims', async () => {
       await store.jobInsertMany({ jobs: Array.from({ length: 200 }, () => newJob()), now: T0 });
       await register('a');
