@@ -184,7 +184,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       await register('w');
       const claimed = await claim({ queue: 'q', workerId: 'w', limit: 9, now: T0, cursor: 'm' });
       expect(claimed).toHaveLength(9);
-      expect(claimed.map((j) => j.groupKey)).toEqual(['n1', 'n2', 'n3', 'big', 'big', 'big', 'big', 'big', 'big']);
+      expect(claimed.map((j) => j.groupKey)).toEqual(['n1', 'n2', 'n3', ...Array(6).fill('big')]);
     });
 
     it('never hands one job to two concurrent claims', async () => {
