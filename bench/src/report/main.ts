@@ -221,15 +221,27 @@ function section(file: ResultsFile, tag: string, heading: string): string {
     out.push(
       `**Machine was busy:** load average ${m.loadAverageAtStart.join(' / ')} at the start on ${m.cpus} cores (other work ran beside the benchmark), so treat small differences as noise.\n`,
     );
-  for (const rerun of m.merged ?? [])
+  const reruns = m.merged ?? [];
+  reruns.forEach((rerun, i) => {
+    // A later rerun of every scenario × contender of this one replaced all of its rows.
+    const replacedBy = reruns
+      .slice(i + 1)
+      .findLast(
+        (later) =>
+          rerun.scenarios.every((s) => later.scenarios.includes(s)) &&
+          rerun.contenders.every((c) => later.contenders.includes(c)),
+      );
     out.push(
       `**Re-measured ${rerun.date}** with \`--merge\`: ${rerun.scenarios.join(', ')} for ${rerun.contenders.join(', ')}` +
         (rerun.conveyor ? `; conveyor ${rerun.conveyor}` : '') +
         (rerun.loadAverageAtStart
           ? `; load average ${rerun.loadAverageAtStart.join(' / ')} at its start`
           : '') +
-        '. Those rows come from this rerun, the rest from the run above.\n',
+        (replacedBy
+          ? `. Superseded: the rerun of ${replacedBy.date} replaced all of its rows.\n`
+          : '. Those rows come from this rerun, the rest from the run above.\n'),
     );
+  });
   for (const line of m.availability ?? []) out.push(`- ${line}`);
   if (m.availability?.length) out.push('');
   out.push("### Conveyor against the issue's targets\n");
