@@ -59,24 +59,25 @@ function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
     },
   ];
   const [enqueue, drain] = all as [Bound, Bound];
-  const nodeEnqueue = ceilings.results.node_enqueue_ceiling;
-  if (nodeEnqueue)
-    all.push({
-      ...enqueue,
+  // The bare Node clients bound the same targets as the pgbench rows above them.
+  const nodeClients = [
+    {
+      of: enqueue,
+      figure: ceilings.results.node_enqueue_ceiling,
       ceilingName: 'durable enqueue: one Node process (node-postgres) that only coalesces and inserts',
-      ceiling: nodeEnqueue.value,
       outOfReachFor:
         'any queue whose producers run in one Node process on node-postgres, since this one did nothing per job but coalesce 16 awaited calls into one INSERT of bare rows',
-    });
-  const nodeDrain = ceilings.results.node_drain_ceiling;
-  if (nodeDrain)
-    all.push({
-      ...drain,
+    },
+    {
+      of: drain,
+      figure: ceilings.results.node_drain_ceiling,
       ceilingName: 'drain: one Node worker (node-postgres) that only claims and deletes',
-      ceiling: nodeDrain.value,
       outOfReachFor:
         'any worker running in one Node process on node-postgres, since this one did nothing per job but claim it, call a no-op handler and delete it',
-    });
+    },
+  ];
+  for (const { of, figure, ceilingName, outOfReachFor } of nodeClients)
+    if (figure) all.push({ ...of, ceilingName, ceiling: figure.value, outOfReachFor });
   return all;
 }
 
