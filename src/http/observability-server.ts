@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ConveyorError } from '../core/errors.ts';
+import { safeError } from '../log/safe-error.ts';
 import type { Analytics } from '../observe/analytics.ts';
 import { type HealthOptions, type HealthReport, healthStatusCode } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
@@ -92,7 +93,7 @@ export function createObservabilityHandler(
       if (error instanceof ConveyorError && error.code === 'VALIDATION') {
         sendJson(res, 400, { error: { code: error.code, message: error.message } });
       } else {
-        conveyor.logger?.error({ err: error, path }, 'observability endpoint failed');
+        conveyor.logger?.error({ err: safeError(error), path }, 'observability endpoint failed');
         const unavailable = error instanceof ConveyorError && error.code === 'DATABASE_UNAVAILABLE';
         sendJson(res, unavailable ? 503 : 500, {
           error: unavailable

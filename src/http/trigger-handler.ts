@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Conveyor } from '../client/conveyor.ts';
 import { type Duration, parseDuration } from '../core/duration.ts';
 import { ConveyorError, ValidationError } from '../core/errors.ts';
+import { safeError } from '../log/safe-error.ts';
 import { drainForBudget } from '../worker/drain-for-budget.ts';
 
 export interface TriggerHandlerOptions {
@@ -153,7 +154,7 @@ export function createTriggerHandler(
       return json(job !== null && budget === null ? 202 : 200, result);
     } catch (error) {
       const { status, body } = errorBody(error);
-      if (status === 500) conveyor.logger.error({ err: error }, 'HTTP trigger failed');
+      if (status === 500) conveyor.logger.error({ err: safeError(error) }, 'HTTP trigger failed');
       return json(status, body);
     }
   };

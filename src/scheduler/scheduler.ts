@@ -28,6 +28,7 @@
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
+import { safeError } from '../log/safe-error.ts';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import type { ScheduleRow, Store } from '../store/store.ts';
 import { compileCron } from './cron-schedule.ts';
@@ -103,7 +104,7 @@ export class Scheduler {
       await this.#ensureSynced();
       await this.#runOnStart(this.#settings.now());
     } catch (error) {
-      this.#settings.log.warn({ err: error }, 'scheduler start failed; the ticks retry the sync');
+      this.#settings.log.warn({ err: safeError(error) }, 'scheduler start failed; the ticks retry the sync');
     }
     this.#task.start();
   }
@@ -137,7 +138,7 @@ export class Scheduler {
         await this.#fire(store, row, job, at, report);
       } catch (error) {
         this.#settings.log.error(
-          { err: error, schedule: row.name },
+          { err: safeError(error), schedule: row.name },
           'schedule fire failed; retrying next tick',
         );
       }

@@ -5,6 +5,7 @@
  * the jobs stay active under this worker's lease.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 
 export interface FlushBatcherOptions {
   maxBatch?: number;
@@ -78,7 +79,7 @@ export class FlushBatcher<T> {
         this.#flushing = null;
         this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
         this.#log.warn(
-          { err: error, count: batch.length, retryMs: this.#retryMs },
+          { err: safeError(error), count: batch.length, retryMs: this.#retryMs },
           `writing ${this.#what} failed; retrying`,
         );
         this.#retryTimer = setTimeout(() => {

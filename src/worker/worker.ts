@@ -15,6 +15,7 @@ import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core
 import type { AttemptError, JobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
 import { attemptErrorFrom } from './attempt-error.ts';
 import { ClaimLoop } from './claim-loop.ts';
@@ -209,7 +210,7 @@ export class Worker {
     await this.#lease.stop();
     await store
       .workerRemove({ id: this.id })
-      .catch((error: unknown) => this.#log.warn({ err: error }, 'could not remove worker row'));
+      .catch((error: unknown) => this.#log.warn({ err: safeError(error) }, 'could not remove worker row'));
     this.#state = 'stopped';
     this.#notifyIdle();
     this.#deps.onStopped(this);

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../../core/duration.ts';
+import { safeError } from '../../log/safe-error.ts';
 import { PeriodicTask } from '../../maintenance/periodic-task.ts';
 import type { Incident, IncidentInput, Store } from '../../store/store.ts';
 import { firingSubjects } from './alert-conditions.ts';
@@ -95,7 +96,7 @@ export class AlertEvaluator {
         evaluated.push(rule.id);
       } catch (error) {
         // A rule that cannot be read keeps its incidents as they are (no false resolve).
-        this.#log.warn({ err: error, rule: rule.id }, 'alert rule could not be evaluated');
+        this.#log.warn({ err: safeError(error), rule: rule.id }, 'alert rule could not be evaluated');
       }
     }
     const opened = await store.analyticsIncidentOpen({ incidents: firing, now });
@@ -129,7 +130,7 @@ export class AlertEvaluator {
     try {
       this.#options.onIncident?.(event);
     } catch (error) {
-      this.#log.error({ err: error }, 'alerts.onIncident threw');
+      this.#log.error({ err: safeError(error) }, 'alerts.onIncident threw');
     }
     const body = { type: event.type, incident };
     await Promise.all(
@@ -143,7 +144,10 @@ export class AlertEvaluator {
               );
           },
           (error: unknown) =>
-            this.#log.error({ err: error, webhook: new URL(target.url).host }, 'alert webhook unreachable'),
+            this.#log.error(
+              { err: safeError(error), webhook: new URL(target.url).host },
+              'alert webhook unreachable',
+            ),
         ),
       ),
     );

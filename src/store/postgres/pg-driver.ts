@@ -1,9 +1,11 @@
 /**
  * node-postgres adapter: a pool for statements (each prepared once per connection by name) and one
- * dedicated client for LISTEN, which reconnects with backoff after a dropped connection.
+ * dedicated client for LISTEN, which reconnects with backoff after a dropped connection. Logs name
+ * the target without credentials and carry only an error's safe fields (src/log/safe-error.ts).
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { safeError } from '../../log/safe-error.ts';
 import type { NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 
 export interface PgDriverOptions {
@@ -26,14 +28,16 @@ export function describeConnection(connectionString: string): string {
 export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   const log = options.logger;
+  const target = describeConnection(options.connectionString);
   // An idle client whose connection drops emits here; without a listener the process would crash.
+  // Its error carries the whole Client (pg-pool sets err.client): log the safe fields only.
   pool.on('error', (error) =>
-    log.warn({ err: error }, 'idle database connection lost; the pool will reconnect'),
+    log.warn({ err: safeError(error), target }, 'idle database connection lost; the pool will reconnect'),
   );
   let closed = false;
 
   return {
-    description: describeConnection(options.connectionString),
+    description: target,
 
     async query(name: string, text: string, values: unknown[]): Promise<Row[]> {
       const result = await pool.query<Row>({ name, text, values });
@@ -75,7 +79,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
         const next = new pg.Client({ connectionString: options.connectionString });
         next.on('notification', (message) => handlers[message.channel]?.(message.payload ?? ''));
         next.on('error', (error) => {
-          log.warn({ err: error }, 'LISTEN connection lost; reconnecting');
+          log.warn({ err: safeError(error), target }, 'LISTEN connection lost; reconnecting');
           scheduleReconnect(next);
         });
         next.on('end', () => scheduleReconnect(next));
@@ -98,7 +102,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
           timer = null;
           if (stopped || closed) return;
           connect(true).catch((error: unknown) => {
-            log.warn({ err: error, retryMs }, 'LISTEN reconnect failed; retrying');
+            log.warn({ err: safeError(error), target, retryMs }, 'LISTEN reconnect failed; retrying');
             retryMs = Math.min(retryMs * 2, 5_000);
             timer = setTimeout(attempt, retryMs);
           });
