@@ -395,13 +395,27 @@ export function createConveyor(options: ConveyorOptions) {
       return events.once(event, match);
     },
 
-    /** Stops every worker (gracefully), waits for pending enqueues, and closes the store. Idempotent. */
+    /**
+     * Stops every worker (gracefully), waits for pending enqueues, and closes the store. Idempotent.
+     * Bounded: past the longest worker `shutdownTimeout` plus `closeTimeout`, the database
+     * connections are closed under whatever still waits on them, so the rest fails fast and ends.
+     */
     async close(): Promise<void> {
-      await Promise.all([...workers].map((worker) => worker.stop()));
-      await services.stop();
-      await observability.close();
-      await inserter.settled();
-      await handle.close();
+      const graceMs =
+        Math.max(0, ...[...workers].map((w) => w.settings.shutdownTimeoutMs)) + settings.closeTimeoutMs;
+      const deadline = setTimeout(() => {
+        log.warn({ graceMs }, 'close is past its deadline; closing the database connections');
+        void handle.close();
+      }, graceMs);
+      try {
+        await Promise.all([...workers].map((worker) => worker.stop()));
+        await services.stop();
+        await observability.close();
+        await inserter.settled();
+        await handle.close();
+      } finally {
+        clearTimeout(deadline);
+      }
     },
 
     logger: log,

@@ -5,6 +5,10 @@
  * server (it answers false for paths it does not own); `createObservabilityServer` runs them alone,
  * bound to 127.0.0.1 unless told otherwise.
  *
+ * No endpoint waits on the database for long: /metrics answers without the queue gauges after
+ * `metrics.databaseTimeoutMs`, /health reports `down` after 3 s, and analytics fail with 503 at the
+ * statement bound.
+ *
  * There is no authentication yet (the dashboard's credentials and roles are a later issue): keep
  * the default loopback binding, or put the handler behind your own auth, since analytics show
  * payloads and error messages.
@@ -94,7 +98,9 @@ export function createObservabilityHandler(
         sendJson(res, 400, { error: { code: error.code, message: error.message } });
       } else {
         conveyor.logger?.error({ err: safeError(error), path }, 'observability endpoint failed');
-        const unavailable = error instanceof ConveyorError && error.code === 'DATABASE_UNAVAILABLE';
+        const unavailable =
+          error instanceof ConveyorError &&
+          (error.code === 'DATABASE_UNAVAILABLE' || error.code === 'DATABASE_TIMEOUT');
         sendJson(res, unavailable ? 503 : 500, {
           error: unavailable
             ? { code: error.code, message: 'the database is unreachable' }

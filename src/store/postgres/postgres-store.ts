@@ -14,6 +14,8 @@ import type { StatementContext } from './statement-context.ts';
 import { workerStatements } from './worker-statements.ts';
 
 const UNDEFINED_TABLE = '42P01';
+/** Migrations run under the migration bound, not the statement bound (pg-bounds.ts). */
+const MIGRATION = { migration: true } as const;
 const INVALID_SCHEMA = '3F000';
 
 export function createPostgresStore(driver: SqlDriver, schema: string): Store {
@@ -54,7 +56,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
           done.push(migration.version);
         }
         return done;
-      });
+      }, MIGRATION);
     },
 
     async migrationStatus() {
