@@ -25,7 +25,10 @@ import { safeError } from '../log/safe-error.ts';
 import { drainForBudget } from '../worker/drain-for-budget.ts';
 
 export interface TriggerHandlerOptions {
-  /** The bearer secret (e.g. `process.env.CRON_SECRET`); several during a rotation. At least 16 characters. */
+  /**
+   * The bearer secret (e.g. `process.env.CRON_SECRET`); several during a rotation. At least 16
+   * characters, printable ASCII without spaces (what a header carries).
+   */
   secret: string | string[];
   /** Largest `?budget=` accepted (default 15m). */
   maxBudget?: Duration;
@@ -89,6 +92,26 @@ async function readPayload(request: Request, maxBodyBytes: number): Promise<unkn
   }
 }
 
+/** Printable ASCII without spaces: what a bearer token in an HTTP header carries the same way everywhere. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/**
+ * Rejects a secret no client can send: a header carries bytes, so a character beyond Latin-1
+ * (`✓`) cannot be sent at all, one beyond ASCII (`é`) arrives as different characters from a
+ * UTF-8 client, and a space ends the token. Every request would then get 401. The error says where
+ * the character is, never the secret.
+ */
+function assertHeaderSafe(secret: string, index: number | null): void {
+  if (HEADER_SAFE.test(secret)) return;
+  const position = [...secret].findIndex((char) => !HEADER_SAFE.test(char));
+  throw new ValidationError(
+    index === null ? 'secret' : `secret[${index}]`,
+    `has a space or a character outside printable ASCII (character ${position + 1}), which an ` +
+      'Authorization header cannot carry: every request would get 401. Use letters, digits and ' +
+      'punctuation only, e.g. `openssl rand -hex 32`',
+  );
+}
+
 export function createTriggerHandler(
   conveyor: Conveyor,
   options: TriggerHandlerOptions,
@@ -97,6 +120,8 @@ export function createTriggerHandler(
   if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 16)) {
     throw new ValidationError('secret', 'needs at least 16 characters (e.g. `openssl rand -hex 32`)');
   }
+  for (const [index, secret] of secrets.entries())
+    assertHeaderSafe(secret, secrets.length > 1 ? index : null);
   const maxBudgetMs = parseDuration(options.maxBudget ?? '15m', 'maxBudget');
   const methods = options.methods ?? ['POST'];
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;

@@ -63,6 +63,25 @@ describe('secret comparison', () => {
   });
 });
 
+describe('secret setup', () => {
+  it('refuses at setup a secret no Authorization header can carry, naming the option and the fix', () => {
+    const conveyor = db.open({ jobs: [daily] });
+    // '✓' is beyond Latin-1 (a header cannot hold it); 'é' arrives re-encoded from a UTF-8 client;
+    // a space ends the token. Each would make every request a 401.
+    for (const secret of ['sécret-0123456789✓', 'sécret-0123456789abc', 'cron secret 0123456789']) {
+      expect(() => createTriggerHandler(conveyor, { secret })).toThrow(
+        /^secret: has a space or a character outside printable ASCII .*openssl rand -hex 32/,
+      );
+    }
+    expect(() => createTriggerHandler(conveyor, { secret: [SECRET, 'rotated-secret-ünïcode'] })).toThrow(
+      /^secret\[1\]: /,
+    );
+    // The message never repeats the secret.
+    expect(() => createTriggerHandler(conveyor, { secret: 'sécret-0123456789✓' })).not.toThrow(/sécret/);
+    expect(() => createTriggerHandler(conveyor, { secret: SECRET })).not.toThrow();
+  });
+});
+
 describe('HTTP trigger', { timeout: 30_000 }, () => {
   it('rejects a missing or wrong secret with 401 and runs nothing', async () => {
     const conveyor = db.open({ jobs: [daily] });
