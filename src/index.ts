@@ -76,6 +76,7 @@ export {
 } from './scheduler/schedule-definition.ts';
 export type { FiredJob, TickReport } from './scheduler/scheduler.ts';
 export type { ScheduleChanges, ScheduleListFilter, SchedulesApi } from './scheduler/schedules-api.ts';
+export { DatabaseTimeoutError, type DatabaseWait } from './store/database-timeout-error.ts';
 export type {
   DurationPercentiles,
   ErrorGroup,

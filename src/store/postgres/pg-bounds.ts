@@ -40,8 +40,10 @@ export function clientConfig(
   return {
     connectionString,
     connectionTimeoutMillis: bounds.connectTimeoutMs,
-    // Dead peers (a host gone, a dropped NAT entry) are found by the kernel, not never.
+    // TCP keepalive probes after 10 s idle keep NAT and load-balancer entries of idle connections
+    // (the LISTEN one above all) from expiring silently, and let the kernel find a dead peer.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(statementMs === null
       ? {}
       : { statement_timeout: statementMs, query_timeout: statementMs + CLIENT_GRACE_MS }),
