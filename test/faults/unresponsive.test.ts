@@ -6,7 +6,8 @@
  * While it is frozen: statements in flight are given up at their bound, /metrics answers (process
  * and job metrics, `conveyor_database_up 0`), /health answers 503, a new instance's worker.start()
  * rejects with a clear error at its connect bound, and close() returns, for that instance and for
- * one with a running (idle) worker and a LISTEN connection. After SIGCONT the draining instance
+ * ones with a running (idle) worker and a LISTEN connection, even when their statement bounds are
+ * far longer than their close bounds. After SIGCONT the draining instance
  * recovers by itself: every job completes (the ledger holds).
  */
 import { Writable } from 'node:stream';
@@ -102,6 +103,10 @@ describe('a database that stops answering', () => {
     const idleJob = defineJob({ name: 'idle-job', queue: 'idle', handler: async () => {} });
     const idle = open({ jobs: [idleJob] });
     await idle.worker({ handleSignals: false }).start();
+    // The same, with statement bounds far longer than its shutdown and close bounds: its close()
+    // must not wait for them, but close the connections at shutdownTimeout + closeTimeout.
+    const patient = open({ jobs: [idleJob], statementTimeout: '5m', closeTimeout: '500ms' });
+    await patient.worker({ handleSignals: false, shutdownTimeout: '500ms' }).start();
 
     const worker = draining.worker({ concurrency: 20, handleSignals: false });
     await worker.start();
@@ -112,7 +117,8 @@ describe('a database that stops answering', () => {
       // Statements in flight are given up at their bound (statementTimeout + 1 s) with a clear error.
       await logs.seen((line) => errCode(line) === 'DATABASE_TIMEOUT');
 
-      const [metrics, health, start, idleClosed] = await Promise.all([
+      const checksAt = Date.now();
+      const [metrics, health, start, idleClosed, patientClosed] = await Promise.all([
         get(`${url}/metrics`),
         get(`${url}/health`),
         // A new instance: worker.start() rejects at the connect bound.
@@ -128,7 +134,8 @@ describe('a database that stops answering', () => {
           await fresh.close();
           return error;
         })(),
-        idle.close().then(() => Date.now() - frozenAt),
+        idle.close().then(() => Date.now() - checksAt),
+        patient.close().then(() => Date.now() - checksAt),
       ]);
 
       expect(metrics.status).toBe(200);
@@ -149,7 +156,9 @@ describe('a database that stops answering', () => {
       expect(start?.message).not.toContain(server.password);
 
       console.info(
-        `[unresponsive] frozen after ${FREEZE_AFTER} runs; idle instance closed ${idleClosed} ms after the freeze`,
+        `[unresponsive] frozen after ${FREEZE_AFTER} runs; first statement given up ${checksAt - frozenAt} ms ` +
+          `after the freeze; close() took ${idleClosed} ms for the idle instance, ${patientClosed} ms for the ` +
+          'one with 5 min statement bounds',
       );
     } finally {
       server.resume();
