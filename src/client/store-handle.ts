@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ConveyorError, MigrationRequiredError } from '../core/errors.ts';
-import type { Store } from '../store/store.ts';
+import type { MigrationReport, Store } from '../store/store.ts';
 import type { ResolvedOptions } from './conveyor-options.ts';
 import { openStore } from './open-store.ts';
 
@@ -24,6 +24,10 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
   let opening: Promise<Store> | null = null;
   let readying: Promise<Store> | null = null;
   let closed = false;
+  const logFunctions = ({ functions }: MigrationReport): void => {
+    if (functions.length > 0)
+      log.info({ schema: settings.schema, functions }, 'applied SQL function definitions');
+  };
 
   const open = (): Promise<Store> => {
     if (closed) return Promise.reject(new ConveyorError('CLOSED', 'this Conveyor instance is closed'));
@@ -49,11 +53,16 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
     ready() {
       readying ??= (async () => {
         const store = await open();
-        if (settings.migrate === 'auto') await store.migrate();
+        if (settings.migrate === 'auto') logFunctions(await store.migrate());
         else {
           const status = await store.migrationStatus();
-          if (status.applied < status.latest) {
-            throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
+          if (status.applied < status.latest || status.functionsPending.length > 0) {
+            throw new MigrationRequiredError(
+              settings.schema,
+              status.applied,
+              status.latest,
+              status.functionsPending,
+            );
           }
         }
         // Queues declared in code: their flow settings as written there (code wins at start).
@@ -69,7 +78,9 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
     },
 
     async migrate() {
-      return (await open()).migrate();
+      const report = await (await open()).migrate();
+      logFunctions(report);
+      return report.versions;
     },
 
     async close() {

@@ -40,9 +40,10 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       store.workerRegister({ id, host: 'h', pid: 1, queues: ['q'], now, leaseMs });
 
     it('migrates once and reports the schema current', async () => {
-      expect(await store.migrate()).toEqual([]);
+      expect(await store.migrate()).toEqual({ versions: [], functions: [] });
       const status = await store.migrationStatus();
       expect(status.applied).toBe(status.latest);
+      expect(status.functionsPending).toEqual([]);
       expect(status.latest).toBeGreaterThan(0);
     });
 

@@ -1,7 +1,7 @@
 -- jobClaim: moves up to $3 ready jobs of one queue to active for a worker, deciding every limit
--- inside the claim (conveyor.claim_jobs_fair, migration 0002): pause, global and per-group
+-- inside the claim (conveyor.claim_jobs_fair, functions/claim_jobs_fair.sql): pause, global and per-group
 -- concurrency, rate limits, and round-robin across groups after the worker's cursor; inside a
--- group, priority with aging. conveyor.claim_jobs (migration 0005) takes a queue without limits
+-- group, priority with aging. conveyor.claim_jobs (functions/claim_jobs.sql) takes a queue without limits
 -- whose ready jobs are all in one group in a single statement. Rows come back in the order they were taken (group by group).
 -- $1 queue (text), $2 worker id (text), $3 limit (integer), $4 now (timestamptz),
 -- $5 cursor (text or NULL): the last group this worker served in this queue.
