@@ -5,7 +5,7 @@
 --   1. A paused queue gives nothing.
 --   2. A queue with limits is claimed by one process at a time (row lock on its queues row), so
 --      counts of active jobs and rate windows read here cannot be overtaken by another claim.
---   3. Budget = min(p_limit, global concurrency − active, queue rate limit − starts this window).
+--   3. Budget = min(p_limit, global concurrency − active, queue rate limit − starts in the window).
 --   4. Groups with ready jobs are visited round-robin in key order, starting after p_cursor (the
 --      last group this worker served); each gets a quota ∝ its weight, cut by its own
 --      concurrency and rate limits; paused groups are skipped. Leftover budget goes round again;
@@ -14,13 +14,19 @@
 --      limits (the worker reads a short claim that nothing overlapped as "queue empty"; before
 --      this rule a claim of 129 returned 13 jobs while 4,989 were ready — migration 0007).
 --   5. Inside a group, jobs go in sort_key order (priority with aging), FOR UPDATE SKIP LOCKED.
--- Rate limits are fixed windows aligned to the epoch: at most N starts in each window.
+-- Rate limits hold in every sliding window: the starts counted are those of the last `interval`,
+-- read from the queue's (and each group's) log of recent starts (functions/rate_log_add.sql). A
+-- fixed window aligned to the epoch, as before migration 0008, let a backlog start N jobs just
+-- before a boundary and N more just after it: 2N within one sliding window.
+-- p_names, p_seq_base and p_start_now: as in claim_jobs.sql (names this worker can run; which jobs
+-- taken are charged now and how the buffered ones are numbered).
 --
 -- This file is the only definition of the function. The migrator re-applies it (CREATE OR
 -- REPLACE, under the migration lock, after the numbered migrations) whenever its checksum changes;
 -- numbered migrations never depend on its body. A change of its signature needs a numbered
 -- migration that drops the old one.
-CREATE OR REPLACE FUNCTION conveyor.claim_jobs_fair(p_queue text, p_worker text, p_limit integer, p_now timestamptz, p_cursor text)
+CREATE OR REPLACE FUNCTION conveyor.claim_jobs_fair(p_queue text, p_worker text, p_limit integer, p_now timestamptz,
+  p_cursor text, p_names text[], p_seq_base bigint, p_start_now integer)
 RETURNS SETOF conveyor.jobs
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -28,7 +34,7 @@ DECLARE
   configured boolean;
   limited boolean := false;
   budget integer := p_limit;
-  q_window timestamptz;
+  now_ms bigint := floor(extract(epoch FROM p_now) * 1000)::bigint;
   q_used integer := 0;
   groups text[] := '{}';
   start_keys bigint[] := '{}';
@@ -51,12 +57,9 @@ DECLARE
   g_paused boolean[];
   g_concurrency integer[];
   g_weight integer[];
-  g_window_start timestamptz[];
-  g_window_count integer[];
+  g_used integer[];
   g_active integer[];
   g_limit integer;
-  g_window timestamptz;
-  g_used integer;
 BEGIN
   IF p_limit <= 0 THEN RETURN; END IF;
   SELECT * INTO q FROM conveyor.queues WHERE name = p_queue;
@@ -74,11 +77,10 @@ BEGIN
         - (SELECT count(*)::integer FROM conveyor.jobs WHERE queue = p_queue AND state = 'active'));
     END IF;
     IF q.rate_limit IS NOT NULL THEN
-      q_window := to_timestamp(floor(extract(epoch FROM p_now) * 1000 / q.rate_interval_ms) * q.rate_interval_ms / 1000.0);
-      -- A claim whose clock is behind a window another process already opened takes nothing (it
-      -- would otherwise reopen an earlier window and exceed it); the worker retries at once.
-      IF q.rate_window_start > q_window THEN RETURN; END IF;
-      IF q.rate_window_start = q_window THEN q_used := q.rate_window_count; END IF;
+      -- Starts inside the sliding window ending now. A start logged by a process whose clock runs
+      -- ahead counts until its own time leaves the window, so skew delays work, never exceeds.
+      SELECT COALESCE(sum(l.n), 0)::integer INTO q_used
+      FROM unnest(q.rate_log_at, q.rate_log_n) AS l(at, n) WHERE l.at > now_ms - q.rate_interval_ms;
       budget := LEAST(budget, q.rate_limit - q_used);
     END IF;
   END IF;
@@ -94,13 +96,14 @@ BEGIN
   IF p_cursor IS NULL THEN
     WITH RECURSIVE walk AS (
       (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
-       WHERE j.queue = p_queue AND j.state = 'ready'
+       WHERE j.queue = p_queue AND j.state = 'ready' AND (p_names IS NULL OR j.name = ANY (p_names))
        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
       UNION ALL
       SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
       CROSS JOIN LATERAL (
         SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
         WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key
+          AND (p_names IS NULL OR j.name = ANY (p_names))
         ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
       ) nxt
       WHERE w.n < budget
@@ -112,12 +115,14 @@ BEGIN
     WITH RECURSIVE walk AS (
       (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
        WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > p_cursor
+         AND (p_names IS NULL OR j.name = ANY (p_names))
        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
       UNION ALL
       SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
       CROSS JOIN LATERAL (
         SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
         WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key
+          AND (p_names IS NULL OR j.name = ANY (p_names))
         ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
       ) nxt
       WHERE w.n < budget
@@ -130,12 +135,14 @@ BEGIN
     WITH RECURSIVE walk AS (
       (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
        WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key <= p_cursor
+         AND (p_names IS NULL OR j.name = ANY (p_names))
        ORDER BY j.group_key, j.sort_key, j.id LIMIT 1)
       UNION ALL
       SELECT nxt.group_key, nxt.sort_key, nxt.id, w.n + 1 FROM walk w
       CROSS JOIN LATERAL (
         SELECT j.group_key, j.sort_key, j.id FROM conveyor.jobs j
         WHERE j.queue = p_queue AND j.state = 'ready' AND j.group_key > w.group_key AND j.group_key <= p_cursor
+          AND (p_names IS NULL OR j.name = ANY (p_names))
         ORDER BY j.group_key, j.sort_key, j.id LIMIT 1
       ) nxt
       WHERE w.n < budget - cardinality(groups)
@@ -151,18 +158,19 @@ BEGIN
   -- unlimited drain with per-group statements).
   IF limited AND cardinality(groups) > 0 THEN
     SELECT array_agg(COALESCE(x.paused, false) ORDER BY u.ord), array_agg(x.concurrency ORDER BY u.ord),
-           array_agg(COALESCE(x.weight, 1) ORDER BY u.ord), array_agg(x.rate_window_start ORDER BY u.ord),
-           array_agg(COALESCE(x.rate_window_count, 0) ORDER BY u.ord), array_agg(c.n ORDER BY u.ord)
-    INTO g_paused, g_concurrency, g_weight, g_window_start, g_window_count, g_active
+           array_agg(COALESCE(x.weight, 1) ORDER BY u.ord), array_agg(r.n ORDER BY u.ord),
+           array_agg(c.n ORDER BY u.ord)
+    INTO g_paused, g_concurrency, g_weight, g_used, g_active
     FROM unnest(groups) WITH ORDINALITY AS u(key, ord)
     LEFT JOIN conveyor.queue_groups x ON x.queue = p_queue AND x.group_key = u.key
     CROSS JOIN LATERAL (
       SELECT count(*)::integer AS n FROM conveyor.jobs WHERE queue = p_queue AND group_key = u.key AND state = 'active'
-    ) c;
-    IF q.group_rate_limit IS NOT NULL THEN
-      g_window := to_timestamp(floor(extract(epoch FROM p_now) * 1000 / q.group_rate_interval_ms)
-        * q.group_rate_interval_ms / 1000.0);
-    END IF;
+    ) c
+    -- The group's starts inside its sliding window (0 without a group rate limit or a log).
+    CROSS JOIN LATERAL (
+      SELECT COALESCE(sum(l.n), 0)::integer AS n FROM unnest(x.rate_log_at, x.rate_log_n) AS l(at, n)
+      WHERE q.group_rate_limit IS NOT NULL AND l.at > now_ms - q.group_rate_interval_ms
+    ) r;
   END IF;
 
   -- Rounds: each gives every candidate group a quota (weight × an even share of the budget, cut by
@@ -190,9 +198,7 @@ BEGIN
           quota := LEAST(quota, g_limit - g_active[slot]);
         END IF;
         IF q.group_rate_limit IS NOT NULL THEN
-          CONTINUE WHEN g_window_start[slot] > g_window;  -- behind this group's window: as above
-          g_used := CASE WHEN g_window_start[slot] = g_window THEN g_window_count[slot] ELSE 0 END;
-          quota := LEAST(quota, q.group_rate_limit - g_used);
+          quota := LEAST(quota, q.group_rate_limit - g_used[slot]);
         END IF;
       END IF;
       quota := LEAST(quota, left_in_round);
@@ -207,23 +213,31 @@ BEGIN
       SELECT t.w_slot, t.w_quota FROM unnest(want_slots, want_quotas) AS t(w_slot, w_quota)
     ),
     picked AS (
-      SELECT w.w_slot, p.id FROM want w
+      SELECT w.w_slot, p.id, p.sort_key FROM want w
       CROSS JOIN LATERAL (
-        SELECT id FROM conveyor.jobs
+        SELECT id, sort_key FROM conveyor.jobs
         WHERE queue = p_queue AND group_key = groups[w.w_slot] AND state = 'ready'
           AND (sort_key, id) >= (start_keys[w.w_slot], start_ids[w.w_slot])
+          AND (p_names IS NULL OR name = ANY (p_names))
         ORDER BY sort_key, id
         LIMIT w.w_quota
         FOR UPDATE SKIP LOCKED
       ) p
+    ),
+    -- Each job's position in the claim (earlier rounds took `total`): the first p_start_now are
+    -- charged now, the rest numbered for the worker's start record (see claim_jobs.sql).
+    numbered AS (
+      SELECT p.id, total + row_number() OVER (ORDER BY p.w_slot, p.sort_key, p.id) AS ord FROM picked p
     ),
     -- Rows are updated by primary key (= ANY of an array): joined to `picked` instead, the planner
     -- guessed a large join and hashed a sequential scan of the whole jobs table (7 ms for 200 rows
     -- of a 5,500-row table; it grows with every delayed job).
     claimed AS (
       UPDATE conveyor.jobs j
-      SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now
-      WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
+      SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now,
+          lease_seq = CASE WHEN n.ord <= p_start_now THEN NULL ELSE p_seq_base + n.ord END
+      FROM numbered n
+      WHERE j.id = ANY (ARRAY(SELECT id FROM picked)) AND j.id = n.id
       RETURNING j AS c_job
     )
     SELECT array_agg(c.c_job ORDER BY p.w_slot, (c.c_job).sort_key, (c.c_job).id),
@@ -250,13 +264,13 @@ BEGIN
       IF taken > 0 AND limited THEN
         g_active[slot] := g_active[slot] + taken;
         IF q.group_rate_limit IS NOT NULL THEN
-          g_used := CASE WHEN g_window_start[slot] = g_window THEN g_window_count[slot] ELSE 0 END;
-          g_window_start[slot] := g_window;
-          g_window_count[slot] := g_used + taken;
-          INSERT INTO conveyor.queue_groups AS x (queue, group_key, rate_window_start, rate_window_count)
-          VALUES (p_queue, groups[slot], g_window, g_used + taken)
-          ON CONFLICT (queue, group_key) DO UPDATE
-            SET rate_window_start = EXCLUDED.rate_window_start, rate_window_count = EXCLUDED.rate_window_count;
+          g_used[slot] := g_used[slot] + taken;
+          INSERT INTO conveyor.queue_groups AS x (queue, group_key, rate_log_at, rate_log_n)
+          SELECT p_queue, groups[slot], l.at, l.n
+          FROM conveyor.rate_log_add('{}', '{}', now_ms, q.group_rate_interval_ms, taken) l
+          ON CONFLICT (queue, group_key) DO UPDATE SET (rate_log_at, rate_log_n) = (
+            SELECT l.at, l.n FROM conveyor.rate_log_add(x.rate_log_at, x.rate_log_n, now_ms,
+              q.group_rate_interval_ms, taken) l);
         END IF;
       END IF;
       IF taken = want_quotas[i] THEN next_round := next_round || slot; END IF;
@@ -265,7 +279,9 @@ BEGIN
   END LOOP;
 
   IF limited AND q.rate_limit IS NOT NULL AND total > 0 THEN
-    UPDATE conveyor.queues SET rate_window_start = q_window, rate_window_count = q_used + total WHERE name = p_queue;
+    UPDATE conveyor.queues x SET (rate_log_at, rate_log_n) = (
+      SELECT l.at, l.n FROM conveyor.rate_log_add(x.rate_log_at, x.rate_log_n, now_ms, q.rate_interval_ms, total) l)
+    WHERE x.name = p_queue;
   END IF;
 END
 $$;
