@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { ConveyorError, MigrationRequiredError } from '../core/errors.ts';
-import type { Store } from '../store/store.ts';
+import type { MigrationReport, Store } from '../store/store.ts';
 import type { ResolvedOptions } from './conveyor-options.ts';
 import { openStore } from './open-store.ts';
 
@@ -32,6 +32,10 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
   let created: Store | null = null;
   let closing: Promise<void> | null = null;
   const closedError = (): ConveyorError => new ConveyorError('CLOSED', 'this Conveyor instance is closed');
+  const logFunctions = ({ functions }: MigrationReport): void => {
+    if (functions.length > 0)
+      log.info({ schema: settings.schema, functions }, 'applied SQL function definitions');
+  };
 
   const open = (): Promise<Store> => {
     if (closing) return Promise.reject(closedError());
@@ -63,11 +67,16 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
     ready() {
       readying ??= (async () => {
         const store = await open();
-        if (settings.migrate === 'auto') await store.migrate();
+        if (settings.migrate === 'auto') logFunctions(await store.migrate());
         else {
           const status = await store.migrationStatus();
-          if (status.applied < status.latest) {
-            throw new MigrationRequiredError(settings.schema, status.applied, status.latest);
+          if (status.applied < status.latest || status.functionsPending.length > 0) {
+            throw new MigrationRequiredError(
+              settings.schema,
+              status.applied,
+              status.latest,
+              status.functionsPending,
+            );
           }
         }
         // Queues declared in code: their flow settings as written there (code wins at start).
@@ -83,7 +92,9 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
     },
 
     async migrate() {
-      return (await open()).migrate();
+      const report = await (await open()).migrate();
+      logFunctions(report);
+      return report.versions;
     },
 
     /**

@@ -41,10 +41,14 @@ export class UnknownJobError extends ConveyorError {
 }
 
 export class MigrationRequiredError extends ConveyorError {
-  constructor(schema: string, have: number, want: number) {
+  constructor(schema: string, have: number, want: number, functions: readonly string[] = []) {
+    const behind =
+      have < want
+        ? `is at migration ${have} but this version needs ${want}`
+        : `has outdated SQL function(s) ${functions.join(', ')}`;
     super(
       'MIGRATION_REQUIRED',
-      `schema "${schema}" is at migration ${have} but this version needs ${want}; run \`conveyor migrate\` (or pass migrate: 'auto')`,
+      `schema "${schema}" ${behind}; run \`conveyor migrate\` (or pass migrate: 'auto')`,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Returns the jobs of worker processes whose lease expired (crashed, killed, or cut off), every
  * `intervalMs`. With the default 10 s lease and 5 s interval, a dead process's jobs run again within
- * about 15 s; the lost attempt counts, so a job that keeps killing its worker ends up dead.
+ * about 15 s. The lost attempt counts for a job whose handler may have started, so a job that keeps
+ * killing its worker ends up dead; a job the worker had only buffered goes back uncharged.
  */
 import type { Logger } from 'pino';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
@@ -16,7 +17,15 @@ export class Rescuer {
       'rescuer',
       async () => {
         const rescued = await store.jobRescueExpired({ now: now() });
+        const unstarted = rescued.filter((job) => !job.charged);
+        if (unstarted.length > 0) {
+          log.info(
+            { count: unstarted.length, lostWorkers: [...new Set(unstarted.map((job) => job.lostWorker))] },
+            'returned jobs a lost worker had claimed but never started (no attempt used)',
+          );
+        }
         for (const job of rescued) {
+          if (!job.charged) continue;
           log.warn(
             {
               jobId: job.id,

@@ -28,6 +28,12 @@ export interface ClaimedJob {
   metadata: Record<string, unknown> | null;
   createdAt: Date;
   claimedAt: Date;
+  /**
+   * null: charged by the claim (it went straight to a free slot). Otherwise the job's number in
+   * the worker's buffer: the worker must record that it starts jobs up to this number
+   * (`workerDeclareStarted`) before it starts it, or a rescue after a crash does not charge it.
+   */
+  leaseSeq: number | null;
 }
 
 /** Resources an attempt used, measured around the handler (process-wide when concurrency > 1). */
@@ -65,6 +71,8 @@ export interface RescuedJob {
   state: JobState;
   attempt: number;
   lostWorker: string;
+  /** Whether the lost attempt was charged (false: the job was claimed but never started). */
+  charged: boolean;
 }
 
 export interface JobFilter {
@@ -96,6 +104,8 @@ export interface JobStore {
   /**
    * Moves up to `limit` ready jobs of `queue` to active for `workerId`, within the queue's limits:
    * groups round-robin after `cursor` (null: from the first), priority with aging inside a group.
+   * Only jobs named in `names` are taken (null: any). The first `startNow` jobs are charged at once;
+   * the others are numbered from `seqBase + 1` (see ClaimedJob.leaseSeq).
    * Returns the jobs in the order taken and the cursor for the next claim.
    */
   jobClaim(params: {
@@ -104,6 +114,9 @@ export interface JobStore {
     limit: number;
     now: Date;
     cursor?: string | null;
+    names?: readonly string[] | null;
+    seqBase?: number;
+    startNow?: number;
   }): Promise<{ jobs: ClaimedJob[]; cursor: string | null }>;
   /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
   jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
@@ -117,7 +130,10 @@ export interface JobStore {
   jobReturnMany(params: { ids: string[]; workerId: string }): Promise<string[]>;
   /** Promotes due scheduled jobs to ready in one batch; tells when the next one is due. */
   jobPromoteDue(params: { now: Date; limit: number }): Promise<{ promoted: number; nextRunAt: Date | null }>;
-  /** Returns the active jobs of workers whose lease expired; expired workers are removed. */
+  /**
+   * Returns the active jobs of workers whose lease expired; expired workers are removed. A job the
+   * worker never started (by its start record) goes back to ready uncharged.
+   */
   jobRescueExpired(params: { now: Date }): Promise<RescuedJob[]>;
   jobGet(params: { id: string }): Promise<JobRecord | null>;
   jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;

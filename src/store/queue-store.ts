@@ -40,4 +40,9 @@ export interface QueueStore {
     now: Date;
   }): Promise<GroupSettingsRow>;
   queueGroupList(params: { queue: string }): Promise<GroupSettingsRow[]>;
+  /**
+   * When the first start still counted against a rate limit of the queue (or of one of its groups)
+   * leaves its sliding window; null when none is counted.
+   */
+  queueRateFreeAt(params: { queue: string; now: Date }): Promise<Date | null>;
 }

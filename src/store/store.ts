@@ -16,12 +16,22 @@ export type * from './schedule-store.ts';
 export type { SqlExecutor } from './sql-executor.ts';
 export type { WorkerStore } from './worker-store.ts';
 
+export interface MigrationReport {
+  /** Numbered migrations applied, in order. */
+  versions: number[];
+  /** SQL functions (re)applied because their definition changed. */
+  functions: string[];
+}
+
 /** The whole seam: each capability adds its slice (jobs, worker leases; later schedules, history…). */
 export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore {
-  /** Applies pending migrations under a migration lock; returns the versions applied. */
-  migrate(): Promise<number[]>;
-  /** Latest applied and latest known migration versions. */
-  migrationStatus(): Promise<{ applied: number; latest: number }>;
+  /**
+   * Applies pending numbered migrations, then re-applies every SQL function whose definition
+   * changed, under a migration lock; returns what it applied.
+   */
+  migrate(): Promise<MigrationReport>;
+  /** Latest applied and latest known migration versions, and functions not at their definition. */
+  migrationStatus(): Promise<{ applied: number; latest: number; functionsPending: string[] }>;
 
   /** Subscribes to wake-ups (`ready` carries a queue name) and cancellations (a job id). */
   listen(handlers: {

@@ -8,7 +8,14 @@ export interface WorkerStore {
     queues: string[];
     now: Date;
     leaseMs: number;
+    /** The worker's start record so far (0 for a new worker). */
+    startedSeq?: number;
   }): Promise<void>;
+  /**
+   * Records that the worker starts its buffered jobs numbered up to `startedSeq` (ClaimedJob.leaseSeq);
+   * call it before starting them. False if the worker is not registered (its lease expired).
+   */
+  workerDeclareStarted(params: { id: string; startedSeq: number }): Promise<boolean>;
   /**
    * Extends the worker's lease; reports whether it was still registered, which of its jobs were
    * cancelled, and which jobs are active under its lease.

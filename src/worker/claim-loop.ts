@@ -17,8 +17,10 @@
  *     the next claim runs alone, so its result is conclusive: two claims at a time on an emptying
  *     queue would overlap, come back short and claim again forever.
  *   - A queue is believed non-empty again on NOTIFY, a local enqueue, the written outcome of a job
- *     of a limited queue, its rate window turning, or the jittered poll (which also refreshes queue
- *     settings).
+ *     of a limited queue, the first counted start leaving its rate window, or the jittered poll
+ *     (which also refreshes queue settings).
+ *   - It claims only the job names this worker can run, and asks that the jobs going straight to
+ *     free slots be charged at once; the rest are numbered for the worker's start record.
  * A failed claim backs off (50 ms doubling to 2 s) and tries again; it loses nothing.
  */
 import type { Logger } from 'pino';
@@ -29,19 +31,32 @@ import { WakeTimers } from './wake-timers.ts';
 
 const MAX_IN_FLIGHT = 2;
 
+/** What a claim asks for besides the queue: see Store.jobClaim. */
+export interface ClaimReservation {
+  /** Buffered jobs of this claim are numbered from seqBase + 1 (a range no other claim uses). */
+  seqBase: number;
+  /** Jobs of this claim that go straight to free slots (charged at once). */
+  startNow: number;
+}
+
 export interface ClaimLoopDeps {
   store: Store;
   workerId: string;
   queues: string[];
+  /** The job names this worker can run: it claims no others. */
+  names: readonly string[];
   pollIntervalMs: number;
   now: () => Date;
   log: Logger;
   /** Jobs this worker may hold: running + buffered (limited queues: no buffer). */
   capacity(limited: boolean): number;
-  /** Jobs held now: running + buffered. */
-  held(): number;
+  /** Jobs held now: running + buffered (+ awaiting their written outcome, unless limited). */
+  held(limited: boolean): number;
   /** Whether the worker still takes work. */
   active(): boolean;
+  /** Reserves a claim's numbering and start slots; released (whatever the outcome) when it settles. */
+  reserve(limit: number): ClaimReservation;
+  release(reservation: ClaimReservation): void;
   /** Claimed jobs arrive here (also after the worker began stopping: it gives them back). */
   received(jobs: ClaimedJob[]): void;
   /** After each claim settles, whatever its result. */
@@ -113,7 +128,7 @@ export class ClaimLoop {
       if (limited && this.#inFlight.size > 0) return;
       if (this.#lastFull.get(queue) !== true && this.#claimsOf(queue) > 0) return;
       const capacity = this.#deps.capacity(limited);
-      const room = capacity - this.#deps.held() - this.#requested;
+      const room = capacity - this.#deps.held(limited) - this.#requested;
       if (room < Math.max(1, Math.floor(capacity / 4))) return;
       this.#claim(queue, room, limited);
     }
@@ -128,16 +143,25 @@ export class ClaimLoop {
   }
 
   #claim(queue: string, limit: number, limited: boolean): void {
-    const { store, workerId, now: clock, log } = this.#deps;
+    const { store, workerId, names, now: clock, log } = this.#deps;
     const wakesAtStart = this.#wakes.get(queue) ?? 0;
     const now = clock();
     this.#requested += limit;
+    const reservation = this.#deps.reserve(limit);
     const overlap = { queue, overlapped: false };
     for (const other of this.#inFlight.values()) {
       if (other.queue === queue) other.overlapped = overlap.overlapped = true;
     }
     const claim: Promise<void> = store
-      .jobClaim({ queue, workerId, limit, now, cursor: this.#cursors.get(queue) ?? null })
+      .jobClaim({
+        queue,
+        workerId,
+        limit,
+        now,
+        cursor: this.#cursors.get(queue) ?? null,
+        names,
+        ...reservation,
+      })
       .then(
         ({ jobs, cursor }) => {
           this.#retryMs = 0;
@@ -147,9 +171,8 @@ export class ClaimLoop {
             this.#hasWork.set(queue, true);
           } else if (!overlap.overlapped && (this.#wakes.get(queue) ?? 0) === wakesAtStart) {
             this.#hasWork.set(queue, false);
-            // Limits may be what cut the claim: try again when the rate window turns.
-            const windowEnds = limited ? this.plan.nextWindowAt(queue, now) : null;
-            if (windowEnds) this.#windowTimers.at(queue, windowEnds);
+            // A rate limit may be what cut the claim: try again when a counted start leaves the window.
+            if (limited && this.plan.isRateLimited(queue)) this.#wakeWhenRateFrees(queue, now);
           }
           this.#deps.received(jobs);
         },
@@ -163,10 +186,23 @@ export class ClaimLoop {
       )
       .finally(() => {
         this.#requested -= limit;
+        this.#deps.release(reservation);
         this.#inFlight.delete(claim);
         this.#deps.settled();
       });
     this.#inFlight.set(claim, overlap);
+  }
+
+  #wakeWhenRateFrees(queue: string, now: Date): void {
+    this.#deps.store
+      .queueRateFreeAt({ queue, now })
+      .then((freeAt) => {
+        if (freeAt && this.#deps.active()) this.#windowTimers.at(queue, freeAt);
+      })
+      .catch((error: unknown) => {
+        // The poll wakes the queue instead.
+        this.#deps.log.warn({ err: error, queue }, 'could not read when the rate window frees');
+      });
   }
 
   #claimsOf(queue: string): number {

@@ -1,7 +1,7 @@
 /**
  * What a worker knows of its queues' settings (refreshed from the store on start and every poll):
- * which queue to claim from next, whether to prefetch, and when a rate-limited queue may give
- * work again. The limits themselves are enforced by the claim; this only avoids wasted claims.
+ * which queue to claim from next, whether to prefetch, and whether a short claim may have been
+ * cut by a rate limit. The limits themselves are enforced by the claim; this only avoids wasted claims.
  *
  * Order: queues with a lower `priority` number first; equal priorities take turns.
  * Prefetch: none for limited queues, so a buffered job never holds a global or group slot idle.
@@ -53,14 +53,9 @@ export class QueuePlan {
     );
   }
 
-  /** When the queue's (or its groups') current rate window ends, if it is rate limited. */
-  nextWindowAt(queue: string, now: Date): Date | null {
+  /** Whether the queue or its groups have a rate limit (a short claim may mean a full window). */
+  isRateLimited(queue: string): boolean {
     const s = this.#settings.get(queue);
-    const intervals = [s?.rateIntervalMs, s?.groupRateIntervalMs].filter(
-      (ms): ms is number => typeof ms === 'number',
-    );
-    if (intervals.length === 0) return null;
-    const at = now.getTime();
-    return new Date(Math.min(...intervals.map((ms) => (Math.floor(at / ms) + 1) * ms)));
+    return s !== undefined && (s.rateLimit !== null || s.groupRateLimit !== null);
   }
 }

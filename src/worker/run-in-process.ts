@@ -35,6 +35,7 @@ export async function runInProcess(
       metadata: prepared.metadata,
       createdAt: now(),
       claimedAt: now(),
+      leaseSeq: null,
     },
     definition,
     {

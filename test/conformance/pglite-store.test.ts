@@ -10,7 +10,7 @@ describeStoreConformance('PGlite (embedded)', async () => {
     reset: async () => {
       await driver.query(
         'reset',
-        'TRUNCATE conveyor.jobs, conveyor.job_keys, conveyor.job_runs, conveyor.workers',
+        'TRUNCATE conveyor.jobs, conveyor.job_keys, conveyor.job_runs, conveyor.workers, conveyor.queues, conveyor.queue_groups',
         [],
       );
     },

@@ -4,7 +4,8 @@ import { createTestDatabase, sql } from '../support/database.ts';
 import { testLogger } from '../support/silent-logger.ts';
 import { describeStoreConformance } from './store-conformance.ts';
 
-const TABLES = 'conveyor.jobs, conveyor.job_keys, conveyor.job_runs, conveyor.workers';
+const TABLES =
+  'conveyor.jobs, conveyor.job_keys, conveyor.job_runs, conveyor.workers, conveyor.queues, conveyor.queue_groups';
 
 describeStoreConformance('PostgreSQL (node-postgres)', async () => {
   const database = await createTestDatabase();

@@ -40,9 +40,10 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       store.workerRegister({ id, host: 'h', pid: 1, queues: ['q'], now, leaseMs });
 
     it('migrates once and reports the schema current', async () => {
-      expect(await store.migrate()).toEqual([]);
+      expect(await store.migrate()).toEqual({ versions: [], functions: [] });
       const status = await store.migrationStatus();
       expect(status.applied).toBe(status.latest);
+      expect(status.functionsPending).toEqual([]);
       expect(status.latest).toBeGreaterThan(0);
     });
 
@@ -305,6 +306,100 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       const again = await claim({ queue: 'q', workerId: 'alive', limit: 5, now: at(1_600) });
       expect(again.map((j) => [j.id, j.attempt])).toEqual([[keep!.id, 2]]);
       expect((await store.jobGet({ id: last!.id }))?.errors[0]?.code).toBe('WORKER_LOST');
+    });
+
+    it('claims only the job names given, leaving the others ready', async () => {
+      await store.jobInsertMany({
+        jobs: [newJob({ name: 'x' }), newJob({ name: 'y' }), newJob({ name: 'x', tenantId: 't2' })],
+        now: T0,
+      });
+      await register('w');
+      // One group (the plain claim) and two groups (the fair claim) both filter by name.
+      const single = await claim({
+        queue: 'q',
+        workerId: 'w',
+        limit: 10,
+        now: T0,
+        names: ['x'],
+        cursor: null,
+      });
+      expect(single.map((j) => [j.name, j.tenantId]).sort()).toEqual([
+        ['x', null],
+        ['x', 't2'],
+      ]);
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: T0, names: ['x'] })).toEqual([]);
+      const rest = await claim({ queue: 'q', workerId: 'w', limit: 10, now: T0, names: ['x', 'y'] });
+      expect(rest.map((j) => [j.name, j.attempt])).toEqual([['y', 1]]);
+    });
+
+    it('charges at a rescue only the claimed jobs the worker declared started', async () => {
+      const jobs = await store.jobInsertMany({ jobs: Array.from({ length: 5 }, () => newJob()), now: T0 });
+      await register('gone', T0, 1_000);
+      const claimed = await claim({
+        queue: 'q',
+        workerId: 'gone',
+        limit: 5,
+        now: T0,
+        seqBase: 100,
+        startNow: 2,
+      });
+      expect(claimed.map((j) => j.leaseSeq)).toEqual([null, null, 103, 104, 105]);
+      expect(await store.workerDeclareStarted({ id: 'gone', startedSeq: 103 })).toBe(true);
+      expect(await store.workerDeclareStarted({ id: 'gone', startedSeq: 101 })).toBe(true); // never lowers it
+      expect(await store.workerDeclareStarted({ id: 'nobody', startedSeq: 1 })).toBe(false);
+      const rescued = await store.jobRescueExpired({ now: at(1_500) });
+      const ids = jobs.map((j) => j.id);
+      const byId = new Map(rescued.map((r) => [r.id, [r.charged, r.state, r.attempt]]));
+      expect(ids.map((id) => byId.get(id))).toEqual(ids.map((_, i) => [i < 3, 'ready', i < 3 ? 1 : 0]));
+      for (const [i, id] of ids.entries()) {
+        const job = await store.jobGet({ id });
+        expect(job?.errors.map((e) => e.code)).toEqual(i < 3 ? ['WORKER_LOST'] : []);
+        expect(job?.startedAt === null).toBe(i >= 3);
+      }
+      const stalled = await store.analyticsRecentFailures({ since: T0, until: at(2_000), limit: 10 });
+      expect(stalled.map((r) => [r.jobId, r.status]).sort()).toEqual(
+        ids
+          .slice(0, 3)
+          .map((id) => [id, 'stalled'])
+          .sort(),
+      );
+    });
+
+    it('holds a rate limit in every sliding window, and tells when it frees', async () => {
+      await store.queueUpsert({ name: 'q', change: { rateLimit: 3, rateIntervalMs: 1_000 }, now: T0 });
+      await store.jobInsertMany({ jobs: Array.from({ length: 10 }, () => newJob()), now: T0 });
+      await register('w');
+      expect(await store.queueRateFreeAt({ queue: 'q', now: at(900) })).toBeNull();
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(990) })).toHaveLength(3);
+      // A window aligned to the clock would open at 1,000 and allow 3 more: 6 within 20 ms.
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(1_010) })).toHaveLength(0);
+      const freeAt = (await store.queueRateFreeAt({ queue: 'q', now: at(1_010) }))!.getTime();
+      expect(freeAt).toBeGreaterThanOrEqual(at(1_990).getTime());
+      expect(freeAt).toBeLessThan(at(2_006).getTime()); // rounded up by at most 1,000/64 ms
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(1_989) })).toHaveLength(0);
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(2_006) })).toHaveLength(3);
+    });
+
+    it('holds a group rate limit in every sliding window, per group', async () => {
+      await store.queueUpsert({
+        name: 'q',
+        change: { groupRateLimit: 2, groupRateIntervalMs: 1_000 },
+        now: T0,
+      });
+      await store.jobInsertMany({
+        jobs: ['a', 'b'].flatMap((tenantId) =>
+          Array.from({ length: 5 }, () => newJob({ tenantId, groupKey: tenantId })),
+        ),
+        now: T0,
+      });
+      await register('w');
+      const first = await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(990) });
+      expect(first.map((j) => j.groupKey).sort()).toEqual(['a', 'a', 'b', 'b']);
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(1_010) })).toHaveLength(0);
+      expect((await store.queueRateFreeAt({ queue: 'q', now: at(1_010) }))!.getTime()).toBeLessThan(
+        at(2_006).getTime(),
+      );
+      expect(await claim({ queue: 'q', workerId: 'w', limit: 10, now: at(2_006) })).toHaveLength(4);
     });
 
     it('keeps a worker alive while it beats, and returns unstarted jobs without counting the attempt', async () => {

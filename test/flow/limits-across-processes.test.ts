@@ -118,4 +118,24 @@ describe('limits hold across three worker processes', () => {
     // 60 jobs at 15 per window need 4 windows; allow slack for the start and a loaded machine.
     expect(perWindow.size).toBeLessThanOrEqual(8);
   });
+
+  it('never starts more than the rate limit in any sliding window, across processes', async () => {
+    // A backlog under a fixed window started `max` jobs right before each boundary and `max` more
+    // right after it: up to 2 × max within one sliding window (issue 12, defect 8).
+    const jobs = Array.from({ length: 60 }, (_, n) => ({ group: `t${n % 3}`, n }));
+    const windowMs = 300;
+    const max = 10;
+    const { spans } = await runAcrossProcesses({ flow: { rateLimit: { max, per: windowMs } } }, jobs, 5);
+    const claims = spans.map((s) => s.claimed).sort((a, b) => a - b);
+    // Every window (t − windowMs, t] that ends at a claim.
+    let busiest = 0;
+    for (const [i, end] of claims.entries()) {
+      const inWindow = claims.slice(0, i + 1).filter((t) => t > end - windowMs).length;
+      busiest = Math.max(busiest, inWindow);
+    }
+    expect(busiest).toBeLessThanOrEqual(max);
+    // And the limit is used: 60 jobs at 10 per 300 ms take about 1.5 s, not much longer.
+    expect(busiest).toBe(max);
+    expect(claims.at(-1)! - claims[0]!).toBeLessThan(12 * windowMs);
+  });
 });

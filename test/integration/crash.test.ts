@@ -2,6 +2,8 @@
  * Crash: a worker process is SIGKILLed mid-batch (handlers running, jobs buffered, acks not yet
  * flushed). A second worker must finish every job; jobs may run twice (at least once, D6), but
  * only those the killed process held, and they must run again within lease + rescue interval.
+ * The lost attempt counts only for jobs whose handler had started (crash-attempts.test.ts shows
+ * the buffered ones are returned uncharged).
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,8 +113,27 @@ describe('crash', () => {
       expect(completedRuns.filter((r) => r.n > 1)).toEqual([]);
       expect(completedRuns).toHaveLength(TOTAL);
       expect(await sql(db.url, 'SELECT id FROM conveyor.jobs')).toEqual([]);
-      // The lost attempt counts: what the dead process held completed on its second attempt.
-      for (const run of completedRuns) expect(run.attempt, `job ${run.id}`).toBe(held.has(run.id) ? 2 : 1);
+      // The rescue is visible: one 'stalled' run row and one job:stalled event per charged job.
+      // Charged: the held jobs whose handler had started (or may have: declared started).
+      const stalledRuns = await sql<{ id: string; worker_id: string }>(
+        db.url,
+        "SELECT job_id::text AS id, worker_id FROM conveyor.job_runs WHERE status = 'stalled'",
+      );
+      const charged = new Set(stalledRuns.map((r) => r.id));
+      expect([...charged].filter((id) => !held.has(id))).toEqual([]);
+      expect(stalledRuns).toHaveLength(charged.size);
+      expect(new Set(stalledRuns.map((r) => r.worker_id))).toEqual(new Set([workerId]));
+      expect(new Set(stalled.map((e) => e.jobId))).toEqual(charged);
+      expect(stalled.every((e) => e.lostWorker === workerId && e.state === 'ready')).toBe(true);
+      // Every held job the dead process had run is charged.
+      const ranByKilled = await sql<{ id: string }>(
+        db.url,
+        'SELECT DISTINCT job_id::text AS id FROM ran WHERE pid = $1',
+        [child.pid],
+      );
+      expect(ranByKilled.map((r) => r.id).filter((id) => held.has(id) && !charged.has(id))).toEqual([]);
+      // A charged job completed on its second attempt, any other on its first.
+      for (const run of completedRuns) expect(run.attempt, `job ${run.id}`).toBe(charged.has(run.id) ? 2 : 1);
 
       // Handlers ran at least once each; a second run only for jobs the dead process held.
       const ranCounts = await sql<{ id: string; n: number }>(
@@ -125,22 +146,11 @@ describe('crash', () => {
       expect(duplicates.filter((r) => !held.has(r.id))).toEqual([]);
       expect(duplicates.filter((r) => r.n > 2)).toEqual([]);
 
-      // The rescue is visible: one 'stalled' run row and one job:stalled event per held job.
-      const stalledRuns = await sql<{ id: string; worker_id: string }>(
-        db.url,
-        "SELECT job_id::text AS id, worker_id FROM conveyor.job_runs WHERE status = 'stalled'",
-      );
-      expect(new Set(stalledRuns.map((r) => r.id))).toEqual(held);
-      expect(stalledRuns).toHaveLength(held.size);
-      expect(new Set(stalledRuns.map((r) => r.worker_id))).toEqual(new Set([workerId]));
-      expect(new Set(stalled.map((e) => e.jobId))).toEqual(held);
-      expect(stalled.every((e) => e.lostWorker === workerId && e.state === 'ready')).toBe(true);
-
       // Recovery within lease + rescue interval + slack.
       expect(recoveryMs).toBeLessThan(3 * LEASE_MS);
       console.info(
         `[crash] ${TOTAL} jobs; ${before!.ran} handler runs and ${before!.completed} acks before SIGKILL; ` +
-          `${held.size} jobs held by the killed worker; rescued after ${rescueMs} ms, first rerun ${recoveryMs} ms after the kill ` +
+          `${held.size} jobs held by the killed worker, ${charged.size} charged; rescued after ${rescueMs} ms, first rerun ${recoveryMs} ms after the kill ` +
           `(lease ${LEASE_MS} ms); duplicates (ran twice): ${duplicates.length}` +
           (duplicates.length > 0 ? ` [${duplicates.map((d) => d.id).join(', ')}]` : ''),
       );

@@ -30,6 +30,7 @@ export function claimedJobFromRow(row: Row): ClaimedJob {
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
     createdAt: new Date(Number(row.created_ms)),
     claimedAt: new Date(Number(row.claimed_ms)),
+    leaseSeq: asNumberOrNull(row.lease_seq),
   };
 }
 

@@ -63,8 +63,17 @@ export function jobStatements({
       return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
     },
 
-    async jobClaim({ queue, workerId, limit, now, cursor = null }) {
-      const rows = await run('job-claim', [queue, workerId, limit, now, cursor]);
+    async jobClaim({
+      queue,
+      workerId,
+      limit,
+      now,
+      cursor = null,
+      names = null,
+      seqBase = 0,
+      startNow = limit,
+    }) {
+      const rows = await run('job-claim', [queue, workerId, limit, now, cursor, names, seqBase, startNow]);
       return { jobs: rows.map(claimedJobFromRow), cursor: nextCursor(cursor, rows) };
     },
 
@@ -119,6 +128,7 @@ export function jobStatements({
         state: String(row.state) as JobState,
         attempt: Number(row.attempt),
         lostWorker: String(row.lost_worker),
+        charged: Boolean(row.charged),
       }));
     },
 

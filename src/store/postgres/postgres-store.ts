@@ -9,7 +9,7 @@ import { jobStatements } from './job-statements.ts';
 import { queueStatements } from './queue-statements.ts';
 import { runStatements } from './run-statements.ts';
 import { scheduleStatements } from './schedule-statements.ts';
-import { assertSchemaName, migrations, querySql } from './sql-files.ts';
+import { assertSchemaName, functionFiles, migrations, querySql } from './sql-files.ts';
 import type { StatementContext } from './statement-context.ts';
 import { workerStatements } from './worker-statements.ts';
 
@@ -24,6 +24,15 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
   const cancelChannel = `${schema}_cancel`;
   const run = (name: string, values: unknown[]): Promise<Row[]> =>
     driver.query(`${schema}:${name}`, querySql(schema, name), values);
+  // Versions applied by a release that predates the functions table (its list fails on that table).
+  const appliedOrZero = async (): Promise<number> => {
+    try {
+      const rows = await run('migration-list', []);
+      return Math.max(0, ...rows.map((r) => Number(r.version)));
+    } catch {
+      return 0;
+    }
+  };
   const context: StatementContext = {
     run,
     transaction: (work) =>
@@ -41,6 +50,9 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...scheduleStatements(context),
     description: driver.description,
 
+    // Numbered migrations first, then every function file whose checksum differs from the one last
+    // applied, all in one transaction under the migration lock: a function body never has to exist
+    // for a migration to run, and concurrent migrators apply each change once.
     async migrate() {
       return driver.transaction(async (session) => {
         await session.query(querySql(schema, 'migration-lock'), [schema]);
@@ -48,26 +60,45 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
         const applied = new Set(
           (await session.query(querySql(schema, 'migration-list'))).map((r) => Number(r.version)),
         );
-        const done: number[] = [];
+        const versions: number[] = [];
         for (const migration of migrations(schema)) {
           if (applied.has(migration.version)) continue;
           await session.exec(migration.sql);
           await session.query(querySql(schema, 'migration-record'), [migration.version, migration.name]);
-          done.push(migration.version);
+          versions.push(migration.version);
         }
-        return done;
+        const checksums = new Map(
+          (await session.query(querySql(schema, 'function-list'))).map((r) => [String(r.name), r.checksum]),
+        );
+        const functions: string[] = [];
+        for (const file of functionFiles(schema)) {
+          if (checksums.get(file.name) === file.checksum) continue;
+          await session.exec(file.sql);
+          await session.query(querySql(schema, 'function-record'), [file.name, file.checksum]);
+          functions.push(file.name);
+        }
+        return { versions, functions };
       }, MIGRATION);
     },
 
     async migrationStatus() {
       const all = migrations(schema);
       const latest = all.at(-1)?.version ?? 0;
+      const everyFunction = functionFiles(schema);
       try {
         const rows = await run('migration-list', []);
-        return { applied: Math.max(0, ...rows.map((r) => Number(r.version))), latest };
+        const applied = Math.max(0, ...rows.map((r) => Number(r.version)));
+        const checksums = new Map((await run('function-list', [])).map((r) => [String(r.name), r.checksum]));
+        const functionsPending = everyFunction
+          .filter((file) => checksums.get(file.name) !== file.checksum)
+          .map((file) => file.name);
+        return { applied, latest, functionsPending };
       } catch (error) {
         const code = (error as { code?: string }).code;
-        if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) return { applied: 0, latest };
+        if (code === UNDEFINED_TABLE || code === INVALID_SCHEMA) {
+          const applied = code === UNDEFINED_TABLE ? await appliedOrZero() : 0;
+          return { applied, latest, functionsPending: everyFunction.map((file) => file.name) };
+        }
         throw error;
       }
     },

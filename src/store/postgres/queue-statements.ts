@@ -84,5 +84,10 @@ export function queueStatements({ run, readyChannel }: StatementContext): QueueS
     async queueGroupList({ queue }) {
       return (await run('queue-group-list', [queue])).map(groupFromRow);
     },
+
+    async queueRateFreeAt({ queue, now }) {
+      const [row] = await run('queue-rate-free-at', [queue, now]);
+      return row?.free_ms === null || row?.free_ms === undefined ? null : new Date(Number(row.free_ms));
+    },
   };
 }

@@ -1,18 +1,30 @@
 /**
- * Loads the store's SQL files once per schema. Files name the schema `conveyor`; it is replaced by
- * the configured (validated) schema identifier, so one set of files serves every schema.
+ * Loads the store's SQL files (queries, numbered migrations, function definitions) once per schema.
+ * Files name the schema `conveyor`; it is replaced by the configured (validated) schema
+ * identifier, so one set of files serves every schema.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ValidationError } from '../../core/errors.ts';
 
 const QUERIES_DIR = new URL('./queries/', import.meta.url);
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const FUNCTIONS_DIR = new URL('./functions/', import.meta.url);
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+}
+
+/** A SQL function's definition: one `CREATE OR REPLACE FUNCTION` per file in `functions/`. */
+export interface FunctionFile {
+  /** The file name without `.sql` (the function's name). */
+  name: string;
+  sql: string;
+  /** sha256 of the file as written (before the schema is substituted), so it is the same in every schema. */
+  checksum: string;
 }
 
 export function assertSchemaName(schema: string): void {
@@ -57,4 +69,19 @@ export function migrations(schema: string): Migration[] {
       name: file.slice(5, -4),
       sql: withSchema(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'), schema),
     }));
+}
+
+/** Every function file, in name order, for `schema`. */
+export function functionFiles(schema: string): FunctionFile[] {
+  return readdirSync(FUNCTIONS_DIR)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(new URL(file, FUNCTIONS_DIR), 'utf8');
+      return {
+        name: file.slice(0, -4),
+        sql: withSchema(text, schema),
+        checksum: createHash('sha256').update(text).digest('hex'),
+      };
+    });
 }

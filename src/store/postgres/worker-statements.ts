@@ -4,8 +4,13 @@ import type { StatementContext } from './statement-context.ts';
 
 export function workerStatements({ run }: StatementContext): WorkerStore {
   return {
-    async workerRegister({ id, host, pid, queues, now, leaseMs }) {
-      await run('worker-register', [id, host, pid, queues, now, leaseMs]);
+    async workerRegister({ id, host, pid, queues, now, leaseMs, startedSeq = 0 }) {
+      await run('worker-register', [id, host, pid, queues, now, leaseMs, startedSeq]);
+    },
+
+    async workerDeclareStarted({ id, startedSeq }) {
+      const rows = await run('worker-declare-started', [id, startedSeq]);
+      return rows.length > 0;
     },
 
     async workerHeartbeat({ id, now, leaseMs }) {

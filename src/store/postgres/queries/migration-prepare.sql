@@ -6,3 +6,9 @@ CREATE TABLE IF NOT EXISTS conveyor.migrations (
   name        text NOT NULL,
   applied_at  timestamptz NOT NULL DEFAULT now()
 );
+-- The SQL functions of functions/ and the checksum of the file each was last applied from.
+CREATE TABLE IF NOT EXISTS conveyor.functions (
+  name        text PRIMARY KEY,
+  checksum    text NOT NULL,
+  applied_at  timestamptz NOT NULL DEFAULT now()
+);
