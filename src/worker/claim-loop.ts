@@ -201,7 +201,7 @@ export class ClaimLoop {
       })
       .catch((error: unknown) => {
         // The poll wakes the queue instead.
-        this.#deps.log.warn({ err: error, queue }, 'could not read when the rate window frees');
+        this.#deps.log.warn({ err: safeError(error), queue }, 'could not read when the rate window frees');
       });
   }
 

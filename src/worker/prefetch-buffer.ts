@@ -23,6 +23,7 @@
  * in waves behind the declarations), 20–30 % more database CPU per job.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob } from '../store/job-store.ts';
 import type { WorkerStore } from '../store/worker-store.ts';
 import type { ClaimReservation } from './claim-loop.ts';
@@ -134,7 +135,7 @@ export class PrefetchBuffer {
         this.#declaring = false;
         if (this.#closed) return;
         this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
-        log.warn({ err: error, retryMs: this.#retryMs }, 'could not record job starts; retrying');
+        log.warn({ err: safeError(error), retryMs: this.#retryMs }, 'could not record job starts; retrying');
         this.#retryTimer = setTimeout(() => {
           this.#retryTimer = null;
           this.#deps.declared();
