@@ -96,6 +96,10 @@ export function classifyError(error: unknown, databaseUrl: string | null): Class
   if (code === 'VALIDATION' || code === 'PAYLOAD_TOO_LARGE') {
     return { exitCode: ExitCode.validation, code, message: redact(messageOf(error), databaseUrl) };
   }
+  // The embedded folder's own error names the folder and the fix; it is not about DATABASE_URL.
+  if (code === 'EMBEDDED_FOLDER_UNAVAILABLE') {
+    return { exitCode: ExitCode.databaseUnavailable, code, message: messageOf(error) };
+  }
   const failure =
     code === 'DATABASE_UNAVAILABLE' ? (error as { cause?: unknown }).cause : connectionFailure(error);
   if (code === 'DATABASE_UNAVAILABLE' || failure !== undefined) {

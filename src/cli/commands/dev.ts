@@ -1,6 +1,7 @@
 import type { Conveyor } from '../../client/conveyor.ts';
 import type { ConveyorOptions } from '../../client/conveyor-options.ts';
 import { createObservabilityServer, type ObservabilityServer } from '../../http/observability-server.ts';
+import { embeddedFolderHolder } from '../../store/pglite/folder-lock.ts';
 import { describeConnection } from '../../store/postgres/pg-driver.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
@@ -18,7 +19,7 @@ const HELP = `Usage: conveyor dev [--demo] [--once] [--queues a,b] [--concurrenc
 
 Development mode: applies migrations, runs a worker on every queue with readable logs, and prints
 a line per job event. Without DATABASE_URL it uses the embedded database (PGlite), so no server
-is needed.
+is needed; other conveyor commands (enqueue, stats, worker…) run beside it on the same data.
 
 Flags:
   --demo              run the built-in demo (examples/demo) instead of the config's jobs, on a
@@ -71,10 +72,10 @@ export const devCommand: Command = {
     try {
       const embedded = !databaseUrl;
       const dataDir = options.dataDir ?? '.conveyor/pgdata';
-      const where = embedded ? `embedded PGlite (${dataDir})` : describeConnection(databaseUrl);
       // A separate connection would see another in-memory database: there, opening the store migrates.
       const applied = embedded && dataDir.includes('://') ? null : await conveyor.migrate();
       await conveyor.ping();
+      const where = embedded ? describeEmbedded(dataDir) : describeConnection(databaseUrl);
       printLine(
         `conveyor dev: database ${where}; ${applied === null || applied.length === 0 ? 'schema up to date' : `applied migration(s) ${applied.join(', ')}`}`,
       );
@@ -115,6 +116,16 @@ export const devCommand: Command = {
     }
   },
 };
+
+/** The embedded database, and whether this process holds its folder or shares another's. */
+function describeEmbedded(dataDir: string): string {
+  if (dataDir.startsWith('memory://')) return `embedded PGlite (${dataDir})`;
+  const holder = embeddedFolderHolder(dataDir);
+  if (holder === process.pid) {
+    return `embedded PGlite (${dataDir}), held by this process: other conveyor commands share it while dev runs`;
+  }
+  return `embedded PGlite (${dataDir}), shared through process ${holder ?? '?'}, which holds it`;
+}
 
 /** /metrics, /health and analytics on 127.0.0.1; a busy port is reported, not fatal. */
 async function serveObservability(conveyor: Conveyor, port: number): Promise<ObservabilityServer | null> {
