@@ -184,6 +184,34 @@ describe('the folder session served over its socket', () => {
     expect(errorField(ended.at(-1)!.bytes, 'M')).toMatch(/held the embedded database idle/);
   });
 
+  it('lets clients in while the holder runs statements back to back', async () => {
+    const dir = await folders.fresh();
+    const holder = await holderOn(dir);
+    await holder.query('', 'CREATE TABLE busy (n int)', []);
+    // PGlite settles in-process calls in microtasks: without turns, this loop never lets the
+    // event loop accept the client's connection, let alone read its queries (nor run a timer:
+    // hence a bound on the loop instead of a timeout, so that failure ends the test).
+    const BOUND = 20_000;
+    let committed = 0;
+    let committedWhenAnswered: number | null = null;
+    const busy = (async () => {
+      while (committedWhenAnswered === null && committed < BOUND) {
+        await holder.transaction(async (session) => {
+          await session.query('INSERT INTO busy VALUES ($1)', [committed]);
+        });
+        committed += 1;
+      }
+    })();
+    const clients = pool(dir, 2);
+    const answers = await Promise.all(
+      [1, 2, 3].map(async (n) => (await clients.query('SELECT $1::int AS n', [n])).rows),
+    );
+    committedWhenAnswered = committed;
+    await busy;
+    expect(answers).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+    expect(committedWhenAnswered).toBeLessThan(BOUND); // answered while the holder was busy
+  });
+
   it('delivers a notification to every listener, in process and over the socket, whoever sent it', async () => {
     const dir = await folders.fresh();
     const holder = await holderOn(dir);

@@ -13,6 +13,7 @@
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import type { NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
+import { takeTurns } from './event-loop-turns.ts';
 import type { FolderEndpoint } from './folder-endpoint.ts';
 import { EmbeddedFolderError, OTHER_FOLDER_FIX } from './folder-errors.ts';
 import { forgetHolder, type HeldSocket } from './folder-lock.ts';
@@ -49,6 +50,9 @@ function closeServer(server: Server): Promise<void> {
 }
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Longest the holder runs in-process statements without letting its event loop turn. */
+const MAX_MS_WITHOUT_A_TURN = 5;
 
 export async function openFolderHolder(
   endpoint: FolderEndpoint,
@@ -99,6 +103,9 @@ export async function openFolderHolder(
     },
   });
 
+  // Lets sockets be read between in-process statements (event-loop-turns.ts).
+  const letClientsIn = takeTurns(MAX_MS_WITHOUT_A_TURN);
+
   let closing: Promise<void> | null = null;
   return {
     get clients() {
@@ -106,8 +113,14 @@ export async function openFolderHolder(
     },
     driver: {
       description: `pglite:${endpoint.folder}`,
-      query: (_name, text, values) => gate.run(async () => (await db.query(text, values)).rows),
-      transaction: (work) => gate.run(() => db.transaction((tx) => work(sessionOf(tx)))),
+      async query(_name, text, values) {
+        await letClientsIn();
+        return gate.run(async () => (await db.query(text, values)).rows);
+      },
+      async transaction(work) {
+        await letClientsIn();
+        return gate.run(() => db.transaction((tx) => work(sessionOf(tx))));
+      },
       async listen(handlers: NotificationHandlers) {
         const unsubscribes = Object.entries(handlers).map(([channel, handler]) =>
           hub.subscribe(channel, (notification) => handler(notification.payload)),

@@ -68,12 +68,14 @@ export interface BackendMessage {
   bytes: Buffer;
 }
 
-/** Walks whole backend messages (PGlite flushes whole messages at the end of every call). */
+/** Walks whole backend messages (PGlite flushes whole messages at the end of every call); stops at an incomplete or malformed one. */
 export function* backendMessages(output: Buffer): Generator<BackendMessage> {
   let offset = 0;
   while (output.length - offset >= 5) {
-    const end = offset + 1 + output.readInt32BE(offset + 1);
-    if (end > output.length) return;
+    const length = output.readInt32BE(offset + 1);
+    const end = offset + 1 + length;
+    // A length below 4 is not PostgreSQL (a probe may read anything): stop rather than loop.
+    if (length < 4 || end > output.length) return;
     yield { type: String.fromCharCode(output[offset]!), bytes: output.subarray(offset, end) };
     offset = end;
   }
