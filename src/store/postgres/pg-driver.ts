@@ -13,7 +13,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { safeError } from '../../log/safe-error.ts';
-import type { NotificationHandlers, Row, SqlDriver, SqlSession, TransactionOptions } from '../sql-driver.ts';
+import type {
+  DedicatedSession,
+  NotificationHandlers,
+  Row,
+  SqlDriver,
+  SqlSession,
+  TransactionOptions,
+} from '../sql-driver.ts';
 import {
   clientConfig,
   DEFAULT_PG_BOUNDS,
@@ -231,6 +238,39 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       };
       listeners.add(unlisten);
       return unlisten;
+    },
+
+    async dedicated(): Promise<DedicatedSession> {
+      const client = new pg.Client(clientConfig(connectionString, bounds, bounds.statementTimeoutMs));
+      let markLost!: () => void;
+      const lost = new Promise<void>((resolve) => {
+        markLost = resolve;
+      });
+      client.on('error', markLost);
+      client.on('end', markLost);
+      track(client);
+      lost.then(() => untrack(client));
+      try {
+        await client.connect();
+      } catch (error) {
+        destroyClient(client);
+        markLost();
+        throw translate(error, 'a dedicated connection', ORDINARY);
+      }
+      return {
+        lost,
+        async query(text, values) {
+          try {
+            return (await client.query<Row>(text, values)).rows;
+          } catch (error) {
+            throw translate(error, 'a statement on a dedicated connection', ORDINARY);
+          }
+        },
+        async close() {
+          await endClient(client, bounds.closeTimeoutMs);
+          markLost();
+        },
+      };
     },
 
     close() {

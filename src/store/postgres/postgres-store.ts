@@ -110,6 +110,23 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       );
     },
 
+    async leaderSession() {
+      const session = await driver.dedicated();
+      // Roles are per schema: two Conveyor schemas in one database elect their own leaders.
+      const key = (role: string): string => `${schema}:${role}`;
+      return {
+        lost: session.lost,
+        async tryAcquire(role) {
+          const [row] = await session.query(querySql(schema, 'leader-try-acquire'), [key(role)]);
+          return row?.acquired === true;
+        },
+        async release(role) {
+          await session.query(querySql(schema, 'leader-release'), [key(role)]);
+        },
+        close: () => session.close(),
+      };
+    },
+
     async ping() {
       try {
         await run('ping', []);
