@@ -80,6 +80,21 @@ export interface ConveyorOptions {
   now?: () => Date;
 }
 
+/**
+ * Gives a config file its type: `conveyor.config.ts` default-exports the options `createConveyor`
+ * takes, and the `conveyor` command reads them.
+ *
+ * @example
+ * // conveyor.config.ts
+ * import { defineConfig } from 'conveyor';
+ * import { sendDigest } from './src/jobs/send-digest.ts';
+ *
+ * export default defineConfig({ jobs: [sendDigest], retention: { completed: { count: 500 } } });
+ */
+export function defineConfig(options: ConveyorOptions): ConveyorOptions {
+  return options;
+}
+
 export interface ResolvedOptions {
   databaseUrl: string | null;
   dataDir: string;

@@ -1,7 +1,7 @@
 /** Dead letters: list dead jobs with their errors, and replay them (by ids, or all by filter). */
 import { ValidationError } from '../core/errors.ts';
-import type { JobRecord } from '../core/job.ts';
-import type { JobFilter, Store } from '../store/store.ts';
+import type { JobFilter, JobRecord } from '../core/job.ts';
+import type { Store } from '../store/store.ts';
 
 export type ReplayTarget =
   | { ids: string[] }

@@ -7,13 +7,14 @@ import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../core/duration.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { Service } from '../runtime/service.ts';
-import type { Incident, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { type AlertEvaluation, AlertEvaluator, type AlertOptions } from './alerts/alert-evaluator.ts';
 import { type Analytics, createAnalytics } from './analytics.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { type HistoryPruneReport, HistoryRetention, pruneHistory } from './history-retention.ts';
 import { ConveyorMetrics, type MetricsOptions } from './metrics.ts';
 import { RedisProbe } from './redis-probe.ts';
+import type { Incident } from './run-history-types.ts';
 import { JobTracing, type TracingOptions } from './tracing.ts';
 
 export interface ObservabilityOptions {
