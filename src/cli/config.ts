@@ -4,7 +4,7 @@
  *
  * @example
  * // conveyor.config.ts
- * import { defineConfig } from 'conveyor';
+ * import { defineConfig } from 'conveyor-jobs';
  * import { sendDigest } from './src/jobs/send-digest.ts';
  *
  * export default defineConfig({ jobs: [sendDigest], retention: { completed: { count: 500 } } });
