@@ -12,8 +12,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
-import { problemFromError, problemResponse } from './problem-response.ts';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { httpCode, problem, problemFromError, problemResponse } from './problem-response.ts';
 import { readBody } from './request-body.ts';
 
 /** A Fetch-standard handler: a Next.js route handler, a Hono app's `fetch`, … */
@@ -24,12 +24,20 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise
 
 const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
-/** The listener for `handler`; a handler that throws answers 500 (handlers built here never do). */
+/**
+ * The listener for `handler`. A request the adapter cannot turn into a Request (a malformed Host
+ * header or request target) answers 400; a handler that throws, 500 (handlers built here never do).
+ */
 export function nodeListener(handler: FetchHandler): NodeHandler {
   return getRequestListener((request) => handler(request), {
     overrideGlobalObjects: false,
     hostname: 'localhost',
-    errorHandler: () => problemResponse(problemFromError(null)),
+    errorHandler: (error) =>
+      problemResponse(
+        error instanceof RequestError
+          ? problem(400, httpCode(400), `malformed request: ${error.message}`)
+          : problemFromError(null),
+      ),
   });
 }
 

@@ -3,7 +3,7 @@
  * message, logged by safe fields), a route group with bearer auth in a few lines, the Node
  * adapter's body bound, and the observability endpoints mounted under a base path.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
@@ -174,6 +174,29 @@ describe('toNodeHandler', () => {
     } as RequestInit);
     expect(streamed.status).toBe(413);
     expect(seen).toEqual(['sixteen bytes ok']);
+  });
+
+  it('answers 400 to a request it cannot read (a malformed Host header)', async () => {
+    const url = new URL(await listen(createServer(toNodeHandler(() => new Response('ok')))));
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: '/x', headers: { host: 'bad host!' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+    expect(JSON.parse(body)).toMatchObject({
+      code: 'BAD_REQUEST',
+      detail: expect.stringMatching(/^malformed request: /),
+    });
   });
 });
 
