@@ -4,8 +4,8 @@
  *
  *   { type, title, status, detail, code, field?, error: { code, message, field? } }
  *
- * `code` is the stable ConveyorError code (or an HTTP-level one: NOT_FOUND, METHOD_NOT_ALLOWED,
- * UNAUTHORIZED, REQUEST_TOO_LARGE, INTERNAL), `type` is `urn:conveyor:problem:<code in
+ * `code` is the stable ConveyorError code (or an HTTP-level one: BAD_REQUEST, NOT_FOUND,
+ * METHOD_NOT_ALLOWED, UNAUTHORIZED, INTERNAL), `type` is `urn:conveyor:problem:<code in
  * kebab-case>`, `field` names the offending input of a ValidationError. `error` repeats code,
  * detail and field in the shape Conveyor's endpoints answered before problem details, so clients
  * reading `error.code` keep working.
@@ -14,7 +14,6 @@
  * "see the server log" (the caller logs it): messages of server-side errors can name hosts,
  * schemas or SQL.
  */
-import { STATUS_CODES } from 'node:http';
 import { ConveyorError, ValidationError } from '../core/errors.ts';
 
 /** The body of every error response. */
@@ -26,7 +25,7 @@ export interface ProblemDetails {
   status: number;
   /** What went wrong and how to fix it (4xx); what kind of failure, for the server log (5xx). */
   detail: string;
-  /** The ConveyorError code, or NOT_FOUND, METHOD_NOT_ALLOWED, UNAUTHORIZED, REQUEST_TOO_LARGE, INTERNAL. */
+  /** The ConveyorError code, or an HTTP-level one (BAD_REQUEST, NOT_FOUND, UNAUTHORIZED, INTERNAL…). */
   code: string;
   /** The offending input, for VALIDATION (e.g. `body`, `since`, `limit`). */
   field?: string;
@@ -79,7 +78,7 @@ export function problem(
   const field = options.field === undefined ? {} : { field: options.field };
   return {
     type: `urn:conveyor:problem:${kebab(code)}`,
-    title: options.title ?? STATUS_CODES[status] ?? 'Error',
+    title: options.title ?? HTTP_PROBLEMS[status]?.title ?? 'Error',
     status,
     detail,
     code,
@@ -99,24 +98,25 @@ export function problemFromError(error: unknown): ProblemDetails {
   const status = httpStatusOf(error);
   if (status !== null && status < 500) {
     // A 4xx thrown by HTTP middleware (Hono's HTTPException): its message is meant for the client.
-    const message = error instanceof Error && error.message !== '' ? error.message : STATUS_CODES[status];
-    return problem(status, httpCode(status), message ?? 'request refused');
+    const message = error instanceof Error && error.message !== '' ? error.message : 'request refused';
+    return problem(status, httpCode(status), message);
   }
   return problem(500, 'INTERNAL', INTERNAL.detail!, { title: INTERNAL.title });
 }
 
-const HTTP_CODES: Readonly<Record<number, string>> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  413: 'REQUEST_TOO_LARGE',
+/** HTTP-level problems (not ConveyorErrors): their code and title. */
+const HTTP_PROBLEMS: Readonly<Record<number, { code: string; title: string }>> = {
+  400: { code: 'BAD_REQUEST', title: 'Bad request' },
+  401: { code: 'UNAUTHORIZED', title: 'Unauthorized' },
+  403: { code: 'FORBIDDEN', title: 'Forbidden' },
+  404: { code: 'NOT_FOUND', title: 'Not found' },
+  405: { code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed' },
+  413: { code: 'REQUEST_TOO_LARGE', title: 'Request too large' },
 };
 
 /** The code of an HTTP-level problem (not a ConveyorError), e.g. 404 → NOT_FOUND. */
 export function httpCode(status: number): string {
-  return HTTP_CODES[status] ?? `HTTP_${status}`;
+  return HTTP_PROBLEMS[status]?.code ?? `HTTP_${status}`;
 }
 
 /** The status of an HTTP-aware error (Hono's HTTPException and the like carry `status`). */
