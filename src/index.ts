@@ -1,5 +1,6 @@
 /**
- * Conveyor's public API. Everything not exported here is internal.
+ * Conveyor's public API (`conveyor-jobs`). Everything not exported here is internal. The HTTP
+ * surfaces are in `conveyor-jobs/http` (src/http/index.ts), so that a worker never loads them.
  */
 
 export {
@@ -43,19 +44,6 @@ export {
 export type { QueueFlowOptions, RateLimitOption } from './core/queue-settings.ts';
 export type { SqlExecutor } from './core/sql-executor.ts';
 export type { LifecycleEventName, LifecycleEvents } from './events/lifecycle-events.ts';
-export {
-  createObservabilityHandler,
-  createObservabilityServer,
-  type ObservabilityHandler,
-  type ObservabilityHandlerOptions,
-  type ObservabilityServer,
-  type ObservabilityServerOptions,
-} from './http/observability-server.ts';
-export {
-  createTriggerHandler,
-  type TriggerHandlerOptions,
-  toNodeHandler,
-} from './http/trigger-handler.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export type { PruneReport } from './maintenance/pruner.ts';
 export type { AlertEvaluation, AlertEvent, AlertOptions } from './observe/alerts/alert-evaluator.ts';

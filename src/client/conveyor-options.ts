@@ -86,7 +86,7 @@ export interface ConveyorOptions {
  *
  * @example
  * // conveyor.config.ts
- * import { defineConfig } from 'conveyor';
+ * import { defineConfig } from 'conveyor-jobs';
  * import { sendDigest } from './src/jobs/send-digest.ts';
  *
  * export default defineConfig({ jobs: [sendDigest], retention: { completed: { count: 500 } } });
