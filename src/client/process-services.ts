@@ -10,6 +10,7 @@ import { Promoter } from '../maintenance/promoter.ts';
 import { Pruner, type RetentionPolicy } from '../maintenance/pruner.ts';
 import { Rescuer } from '../maintenance/rescuer.ts';
 import type { Service } from '../runtime/service.ts';
+import { Notifier } from '../runtime/notifier.ts';
 import { ServiceRuntime } from '../runtime/service-runtime.ts';
 import { WakeupListener } from '../runtime/wakeup-listener.ts';
 import type { Store } from '../store/store.ts';
@@ -19,6 +20,7 @@ import type { LocalWorkers } from './local-workers.ts';
 export interface ProcessServices {
   runtime: ServiceRuntime;
   promoter: Promoter;
+  notifier: Notifier;
 }
 
 export function createProcessServices(deps: {
@@ -37,8 +39,9 @@ export function createProcessServices(deps: {
   const promoter = new Promoter(store, now, settings.promoteIntervalMs, log);
   runtime.add(promoter);
   runtime.add(new Rescuer(store, now, settings.rescueIntervalMs, events, log));
+  const notifier = new Notifier(store);
   runtime.add(
-    new WakeupListener(store, {
+    new WakeupListener(notifier, {
       wake: (queue) => workers.wake(queue),
       cancelled: (jobId) => workers.cancelled(jobId),
       missed: () => promoter.scheduledAt(now()),
@@ -46,5 +49,5 @@ export function createProcessServices(deps: {
   );
   runtime.add(new Pruner(store, deps.retention, now, settings.pruneIntervalMs, log), 'leader');
   for (const service of deps.leaderServices) runtime.add(service, 'leader');
-  return { runtime, promoter };
+  return { runtime, promoter, notifier };
 }

@@ -1,10 +1,9 @@
 /**
- * Listens for wake-ups (`<schema>_ready`: a queue has ready jobs) and cancellations
- * (`<schema>_cancel`) from every process, and hands them to this process's workers. After a lost
- * LISTEN connection is back, NOTIFYs sent meanwhile are gone: every queue is woken once and the
- * promoter looks for due jobs.
+ * Listens for wake-ups (channel `ready`: a queue has ready jobs) and cancellations (`cancel`) from
+ * every process, and hands them to this process's workers. After a lost LISTEN connection is back,
+ * NOTIFYs sent meanwhile are gone: every queue is woken once and the promoter looks for due jobs.
  */
-import type { Store } from '../store/store.ts';
+import type { Notifier } from './notifier.ts';
 import type { Service } from './service.ts';
 
 export interface WakeupTargets {
@@ -16,28 +15,29 @@ export interface WakeupTargets {
 
 export class WakeupListener implements Service {
   readonly name = 'wakeup-listener';
-  readonly #store: () => Promise<Store>;
+  readonly #notifier: Notifier;
   readonly #targets: WakeupTargets;
-  #unlisten: (() => Promise<void>) | null = null;
+  #unlisten: (() => Promise<void>)[] = [];
   #starting: Promise<void> | null = null;
 
-  constructor(store: () => Promise<Store>, targets: WakeupTargets) {
-    this.#store = store;
+  constructor(notifier: Notifier, targets: WakeupTargets) {
+    this.#notifier = notifier;
     this.#targets = targets;
   }
 
   start(): Promise<void> {
     this.#starting ??= (async () => {
-      if (this.#unlisten) return;
+      if (this.#unlisten.length > 0) return;
       const targets = this.#targets;
-      this.#unlisten = await (await this.#store()).listen({
-        ready: (queue) => targets.wake(queue),
-        cancelled: (jobId) => targets.cancelled(jobId),
-        reconnected: () => {
-          targets.wake();
-          targets.missed();
-        },
-      });
+      this.#unlisten = [
+        await this.#notifier.listen('ready', (queue) => targets.wake(queue), {
+          reconnected: () => {
+            targets.wake();
+            targets.missed();
+          },
+        }),
+        await this.#notifier.listen('cancel', (jobId) => targets.cancelled(jobId)),
+      ];
     })().finally(() => {
       this.#starting = null;
     });
@@ -47,7 +47,7 @@ export class WakeupListener implements Service {
   async stop(): Promise<void> {
     await this.#starting?.catch(() => {});
     const unlisten = this.#unlisten;
-    this.#unlisten = null;
-    await unlisten?.();
+    this.#unlisten = [];
+    await Promise.all(unlisten.map((stop) => stop()));
   }
 }

@@ -35,11 +35,15 @@ export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore,
   /** Latest applied and latest known migration versions, and functions not at their definition. */
   migrationStatus(): Promise<{ applied: number; latest: number; functionsPending: string[] }>;
 
-  /** Subscribes to wake-ups (`ready` carries a queue name) and cancellations (a job id). */
-  listen(handlers: {
-    ready(queue: string): void;
-    cancelled(jobId: string): void;
-    reconnected(): void;
+  /**
+   * Subscribes to notification channels by name — `ready` (a queue has ready jobs; the payload is
+   * its name) and `cancel` (a job id) are the engine's; other capabilities add their own — on the
+   * one LISTEN connection this store keeps. `reconnected` runs after a lost connection is back
+   * (notifications sent meanwhile are gone). Resolves once listening; returns the unsubscribe.
+   */
+  listen(params: {
+    channels: Record<string, (payload: string) => void>;
+    reconnected: () => void;
   }): Promise<() => Promise<void>>;
   /** Checks the connection; throws DatabaseUnavailableError. */
   ping(): Promise<void>;

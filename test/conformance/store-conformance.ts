@@ -555,13 +555,15 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         signal = resolve;
       });
       const unlisten = await store.listen({
-        ready: (queue) => {
-          ready.push(queue);
-          if (cancelled.length > 0) signal();
-        },
-        cancelled: (id) => {
-          cancelled.push(id);
-          if (ready.length > 0) signal();
+        channels: {
+          ready: (queue) => {
+            ready.push(queue);
+            if (cancelled.length > 0) signal();
+          },
+          cancel: (id) => {
+            cancelled.push(id);
+            if (ready.length > 0) signal();
+          },
         },
         reconnected: () => {},
       });

@@ -31,7 +31,7 @@ import {
   type TimeoutContext,
   translateTimeout,
 } from './pg-bounds.ts';
-import { listenWithReconnect } from './pg-listener.ts';
+import { SharedListener } from './pg-listener.ts';
 
 type Bound = Pick<TimeoutContext, 'statementMs' | 'bound'>;
 
@@ -96,7 +96,6 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   pool.on('remove', untrack);
 
   let closing: Promise<void> | null = null;
-  const listeners = new Set<() => Promise<void>>();
   // An idle client whose connection drops emits here; without a listener the process would crash.
   pool.on('error', (error) => {
     if (!closing) {
@@ -115,6 +114,17 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       ...under,
       poolSize: max,
     });
+
+  const listener = new SharedListener({
+    config: clientConfig(connectionString, bounds, bounds.statementTimeoutMs),
+    target,
+    closeTimeoutMs: bounds.closeTimeoutMs,
+    log,
+    translate: (error) => translate(error, 'LISTEN', ORDINARY),
+    closed: () => closing !== null,
+    track,
+    untrack,
+  });
 
   /** A session on one client, its errors translated. */
   const sessionOn = (client: pg.ClientBase, under: Bound, label: string) => {
@@ -217,27 +227,9 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       throw outcome.error;
     },
 
-    async listen(handlers: NotificationHandlers, reconnected: () => void) {
-      const stop = await listenWithReconnect(
-        {
-          config: clientConfig(connectionString, bounds, bounds.statementTimeoutMs),
-          target,
-          closeTimeoutMs: bounds.closeTimeoutMs,
-          log,
-          translate: (error) => translate(error, 'LISTEN', ORDINARY),
-          closed: () => closing !== null,
-          track,
-          untrack,
-        },
-        handlers,
-        reconnected,
-      );
-      const unlisten = async (): Promise<void> => {
-        listeners.delete(unlisten);
-        await stop();
-      };
-      listeners.add(unlisten);
-      return unlisten;
+    // Every subscription shares the one LISTEN connection (pg-listener.ts).
+    listen(handlers: NotificationHandlers, reconnected: () => void) {
+      return listener.subscribe(handlers, reconnected);
     },
 
     async dedicated(): Promise<DedicatedSession> {
@@ -276,9 +268,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     close() {
       closing ??= (async () => {
         const ended = pool.end().catch(() => {});
-        const politely = Promise.all([ended, ...[...listeners].map((unlisten) => unlisten())]).then(
-          allClosed,
-        );
+        const politely = Promise.all([ended, listener.close()]).then(allClosed);
         if (await within(politely, bounds.closeTimeoutMs)) return;
         log.warn(
           { target, connections: connections.size, closeTimeoutMs: bounds.closeTimeoutMs },

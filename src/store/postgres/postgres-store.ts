@@ -14,14 +14,21 @@ import type { StatementContext } from './statement-context.ts';
 import { workerStatements } from './worker-statements.ts';
 
 const UNDEFINED_TABLE = '42P01';
+const CHANNEL_NAME = /^[a-z][a-z0-9_]{0,30}$/;
+
+/** The PostgreSQL channel of a notification kind in a schema: `<schema>_<name>` (`conveyor_ready`). */
+function notificationChannel(schema: string, name: string): string {
+  if (!CHANNEL_NAME.test(name)) throw new Error(`invalid notification channel name ${JSON.stringify(name)}`);
+  return `${schema}_${name}`;
+}
 /** Migrations run under the migration bound, not the statement bound (pg-bounds.ts). */
 const MIGRATION = { migration: true } as const;
 const INVALID_SCHEMA = '3F000';
 
 export function createPostgresStore(driver: SqlDriver, schema: string): Store {
   assertSchemaName(schema);
-  const readyChannel = `${schema}_ready`;
-  const cancelChannel = `${schema}_cancel`;
+  const readyChannel = notificationChannel(schema, 'ready');
+  const cancelChannel = notificationChannel(schema, 'cancel');
   const run = (name: string, values: unknown[]): Promise<Row[]> =>
     driver.query(`${schema}:${name}`, querySql(schema, name), values);
   // Versions applied by a release that predates the functions table (its list fails on that table).
@@ -103,11 +110,11 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       }
     },
 
-    async listen(handlers) {
-      return driver.listen(
-        { [readyChannel]: handlers.ready, [cancelChannel]: handlers.cancelled },
-        handlers.reconnected,
+    async listen({ channels, reconnected }) {
+      const handlers = Object.fromEntries(
+        Object.entries(channels).map(([name, handler]) => [notificationChannel(schema, name), handler]),
       );
+      return driver.listen(handlers, reconnected);
     },
 
     async leaderSession() {
