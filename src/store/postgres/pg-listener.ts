@@ -79,7 +79,8 @@ export class SharedListener {
 
   #wanted(): Set<string> {
     const channels = new Set<string>();
-    for (const { handlers } of this.#subscriptions) for (const channel of Object.keys(handlers)) channels.add(channel);
+    for (const { handlers } of this.#subscriptions)
+      for (const channel of Object.keys(handlers)) channels.add(channel);
     return channels;
   }
 
