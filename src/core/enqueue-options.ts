@@ -94,8 +94,9 @@ const RUN_AT_RANGE = 'must be between 0001-01-01 and 9999-12-31';
  * ValidationError (naming the field) or PayloadTooLargeError; has no side effects. Everything it
  * returns can be stored: payload and metadata are storable JSON, text fields hold no U+0000 or lone
  * surrogate, numbers and instants fit their columns (storable-value.ts, job-limits.ts). The JSON
- * text the size check needs is also what the storability check scans, so the common case costs
- * one JSON.stringify and two substring searches more than no check (bench/micro/prepare-job.ts).
+ * text the size check needs is also what the storability check scans, so the checks cost about
+ * 40 ns on a small payload and 120 ns with tenantId and metadata (739 → 776 ns and 1,167 → 1,285 ns
+ * per call, bench/micro/prepare-job.ts), 0.2 % of a job's share of a coalesced insert.
  */
 export function prepareJob(
   definition: AnyJobDefinition,
