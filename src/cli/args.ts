@@ -22,7 +22,8 @@ export const GLOBAL_HELP = `Global flags:
   --database-url <url>   PostgreSQL connection string (overrides DATABASE_URL; none → embedded PGlite)
   --schema <name>        schema holding Conveyor's tables (default conveyor)
   --json                 machine-readable output and errors
-  -h, --help             show help`;
+  -h, --help             show help
+  -v, --version          print the version (alone, before any command)`;
 
 export interface GlobalFlags {
   config?: string | undefined;

@@ -3,6 +3,7 @@
  * `npx tsx src/cli/main.ts <command>`. Exit codes: 0 ok, 1 failure, 2 bad usage, 3 unknown job,
  * 4 validation error, 5 database unreachable (exit-codes.ts).
  */
+import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP, splitCommand } from './args.ts';
 import { UsageError } from './cli-error.ts';
 import type { Command } from './command.ts';
@@ -44,6 +45,12 @@ ${GLOBAL_HELP}
 Run \`conveyor <command> --help\` for a command's flags.`;
 }
 
+/** The package's version: package.json is two folders up from both src/cli and dist/cli. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(manifest.version);
+}
+
 function findCommand(words: string[]): Command | undefined {
   const [first, second] = words;
   if (first === 'dlq') {
@@ -60,6 +67,10 @@ async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   let databaseUrl: string | null = process.env.DATABASE_URL ?? null;
   try {
     const { words, rest } = splitCommand(argv, (first) => (first === 'dlq' || first === 'queues' ? 2 : 1));
+    if (words.length === 0 && (argv[0] === '--version' || argv[0] === '-v')) {
+      printLine(version());
+      return 0;
+    }
     if (words.length === 0 || words[0] === 'help') {
       const target =
         words[0] === 'help' ? findCommand(rest.filter((arg) => !arg.startsWith('-'))) : undefined;

@@ -40,6 +40,17 @@ export interface ConveyorOptions {
   migrate?: 'auto' | 'verify';
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Longest wait to open a database connection, or for a free one in the pool (default 10s). */
+  connectTimeout?: Duration;
+  /**
+   * Longest a statement may run (default 30s): PostgreSQL cancels it (statement_timeout), and if no
+   * answer comes at all the client gives up a second later and closes the connection.
+   */
+  statementTimeout?: Duration;
+  /** Longest a migration statement may run (default 15m); `false` for no bound. */
+  migrationTimeout?: Duration | false;
+  /** How long close() waits for database connections to end before it closes them (default 10s). */
+  closeTimeout?: Duration;
   logger?: Logger;
   /** Largest accepted payload, as UTF-8 JSON (default 1 MiB). */
   maxPayloadBytes?: number;
@@ -69,12 +80,32 @@ export interface ConveyorOptions {
   now?: () => Date;
 }
 
+/**
+ * Gives a config file its type: `conveyor.config.ts` default-exports the options `createConveyor`
+ * takes, and the `conveyor` command reads them.
+ *
+ * @example
+ * // conveyor.config.ts
+ * import { defineConfig } from 'conveyor-jobs';
+ * import { sendDigest } from './src/jobs/send-digest.ts';
+ *
+ * export default defineConfig({ jobs: [sendDigest], retention: { completed: { count: 500 } } });
+ */
+export function defineConfig(options: ConveyorOptions): ConveyorOptions {
+  return options;
+}
+
 export interface ResolvedOptions {
   databaseUrl: string | null;
   dataDir: string;
   schema: string;
   migrate: 'auto' | 'verify';
   poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** null: migrations are not bounded. */
+  migrationTimeoutMs: number | null;
+  closeTimeoutMs: number;
   maxPayloadBytes: number;
   leaseMs: number;
   rescueIntervalMs: number;
@@ -118,6 +149,24 @@ function resolveRetention(
   };
 }
 
+/** Longest bound a timer can hold (setTimeout and PostgreSQL's statement_timeout: 2^31 − 1 ms). */
+const MAX_BOUND_MS = 2_147_483_647 - 1_000;
+
+/** A wait's bound: a duration from 1 ms to about 24 days. */
+function resolveBound(value: Duration | undefined, fallback: Duration, field: string): number {
+  if (value !== undefined && typeof value !== 'number' && typeof value !== 'string') {
+    throw new ValidationError(field, `must be a duration such as '10s' or a number of milliseconds`);
+  }
+  const ms = parseDuration(value ?? fallback, field);
+  if (ms < 1 || ms > MAX_BOUND_MS) {
+    throw new ValidationError(
+      field,
+      `must be from 1ms to 24d, got ${ms} ms${ms === 0 ? ' (a bound of 0 would mean waiting forever)' : ''}`,
+    );
+  }
+  return ms;
+}
+
 export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
   if (!options || !Array.isArray(options.jobs)) {
     throw new ValidationError('jobs', 'must be an array of job definitions (defineJob(...))');
@@ -154,6 +203,13 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     schema,
     migrate: options.migrate ?? (databaseUrl && production ? 'verify' : 'auto'),
     poolSize,
+    connectTimeoutMs: resolveBound(options.connectTimeout, '10s', 'connectTimeout'),
+    statementTimeoutMs: resolveBound(options.statementTimeout, '30s', 'statementTimeout'),
+    migrationTimeoutMs:
+      options.migrationTimeout === false
+        ? null
+        : resolveBound(options.migrationTimeout, '15m', 'migrationTimeout'),
+    closeTimeoutMs: resolveBound(options.closeTimeout, '10s', 'closeTimeout'),
     maxPayloadBytes,
     leaseMs,
     rescueIntervalMs: parseDuration(

@@ -1,8 +1,13 @@
 /**
  * Opens the store once, lazily, and makes it ready: connection checked (an unreachable database
  * becomes a DatabaseUnavailableError naming the target), then migrations applied (`auto`) or
- * verified (`verify`), and the queue settings declared in code written. `migrate()` uses the same connection, never a second one — which matters
- * for the embedded database, where a second open would be another database or a locked folder.
+ * verified (`verify`), and the queue settings declared in code written. `migrate()` uses the same
+ * store, never a second one — which matters for the embedded database, where a second open would
+ * be another database or a locked folder.
+ *
+ * close() never waits on an open that is still trying to reach the database: it closes the store
+ * under it, so it returns within the driver's bounds even when the server accepts connections and
+ * never answers.
  */
 import type { Logger } from 'pino';
 import { ConveyorError, MigrationRequiredError } from '../core/errors.ts';
@@ -23,19 +28,28 @@ export interface StoreHandle {
 export function createStoreHandle(settings: ResolvedOptions, log: Logger): StoreHandle {
   let opening: Promise<Store> | null = null;
   let readying: Promise<Store> | null = null;
-  let closed = false;
+  /** The store once created, before its first ping answers: close() closes it even then. */
+  let created: Store | null = null;
+  let closing: Promise<void> | null = null;
+  const closedError = (): ConveyorError => new ConveyorError('CLOSED', 'this Conveyor instance is closed');
   const logFunctions = ({ functions }: MigrationReport): void => {
     if (functions.length > 0)
       log.info({ schema: settings.schema, functions }, 'applied SQL function definitions');
   };
 
   const open = (): Promise<Store> => {
-    if (closed) return Promise.reject(new ConveyorError('CLOSED', 'this Conveyor instance is closed'));
+    if (closing) return Promise.reject(closedError());
     opening ??= (async () => {
       const store = await openStore(settings, log);
+      if (closing) {
+        await store.close().catch(() => {});
+        throw closedError();
+      }
+      created = store;
       try {
         await store.ping();
       } catch (error) {
+        created = null;
         await store.close().catch(() => {});
         throw error;
       }
@@ -83,11 +97,17 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
       return report.versions;
     },
 
-    async close() {
-      if (closed) return;
-      closed = true;
-      const store = await opening?.catch(() => null);
-      await store?.close();
+    /**
+     * Idempotent; concurrent calls share one close. Does not wait for an open in progress to
+     * answer: the store is closed under it (its first statement then fails), so close() is bounded
+     * by the driver's closeTimeout (and connectTimeout for a connection being opened).
+     */
+    close() {
+      closing ??= (async () => {
+        const store = created ?? (await opening?.catch(() => null)) ?? null;
+        await store?.close();
+      })();
+      return closing;
     },
   };
 }

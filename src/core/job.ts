@@ -65,3 +65,12 @@ export interface JobInfo {
   /** When this attempt was claimed; rate limits count claims (a start follows within ms). */
   claimedAt: Date;
 }
+
+/** Which jobs a listing, a count or a replay is about; every field given must match. */
+export interface JobFilter {
+  states?: JobState[];
+  queue?: string;
+  name?: string;
+  tenantId?: string;
+  ids?: string[];
+}

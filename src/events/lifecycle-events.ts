@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AttemptError, JobInfo } from '../core/job.ts';
-import { describeThrown } from '../core/thrown-value.ts';
+import { safeError } from '../log/safe-error.ts';
 
 export interface LifecycleEvents {
   'job:active': { job: JobInfo; workerId: string };
@@ -61,7 +61,7 @@ export class LifecycleEmitter {
   /** Logs a listener's failure; the error is described safely (it may be any value, even a Proxy). */
   #threw(event: LifecycleEventName, error: unknown): void {
     try {
-      this.#log.error({ err: describeThrown(error), event }, 'lifecycle event listener threw');
+      this.#log.error({ err: safeError(error), event }, 'lifecycle event listener threw');
     } catch {
       // A logger that throws must not break the engine either.
     }

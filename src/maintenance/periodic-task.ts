@@ -4,6 +4,7 @@
  * and stop() waits for a run in progress.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 
 export class PeriodicTask {
   readonly #name: string;
@@ -56,7 +57,7 @@ export class PeriodicTask {
     try {
       next = await this.#task();
     } catch (error) {
-      this.#log.warn({ err: error, task: this.#name }, `${this.#name} failed; retrying`);
+      this.#log.warn({ err: safeError(error), task: this.#name }, `${this.#name} failed; retrying`);
     }
     this.#running = null;
     if (this.#started && !this.#timer) this.#schedule(next);

@@ -4,11 +4,18 @@
  * (jobCountByState) shared by every gauge, so a scrape costs at most one query per `cacheMs`.
  * Event-bus and notification metrics are registered now with stable names, for those modules.
  *
+ * A scrape never waits on the database for long: the queue query is given `databaseTimeoutMs`
+ * (default 3 s, like /health). Past it, or when it fails, the queue gauges are left out and
+ * `conveyor_database_up` is 0; process and job metrics are answered as usual. A query still running
+ * is shared by the next scrapes rather than started again, so a frozen database gets one query per
+ * process, not one per scrape.
+ *
  * Names follow Prometheus conventions (base units, `_total` for counters); labels are queue and
  * job (the job's name). The `state` label of conveyor_queue_jobs uses the seed's words: `waiting`
  * (ready), `active`, `scheduled`, `dead`.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ValidationError } from '../core/errors.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { QueueStateCount, Store } from '../store/store.ts';
 
@@ -21,6 +28,8 @@ export interface MetricsOptions {
   prefix?: string;
   /** Histogram buckets of job run time, in seconds. */
   durationBuckets?: number[];
+  /** How long a scrape waits for the queue query before it answers without it (default 3000 ms). */
+  databaseTimeoutMs?: number;
 }
 
 const DEPTH_STATES = { ready: 'waiting', active: 'active', scheduled: 'scheduled', dead: 'dead' } as const;
@@ -40,12 +49,24 @@ export class ConveyorMetrics {
   readonly notificationFanout: Counter<'event' | 'channel'>;
   readonly #store: () => Promise<Store>;
   readonly #cacheMs: number;
-  #depth: { at: number; rows: Promise<QueueStateCount[]> } | null = null;
+  readonly #databaseTimeoutMs: number;
+  #depth: { at: number; rows: Promise<QueueStateCount[]>; settled: boolean } | null = null;
   readonly #offs: (() => void)[] = [];
 
   constructor(store: () => Promise<Store>, options: MetricsOptions = {}) {
     this.#store = store;
     this.#cacheMs = options.cacheMs ?? 5_000;
+    this.#databaseTimeoutMs = options.databaseTimeoutMs ?? 3_000;
+    if (
+      !Number.isInteger(this.#databaseTimeoutMs) ||
+      this.#databaseTimeoutMs < 1 ||
+      this.#databaseTimeoutMs > 2_147_483_647
+    ) {
+      throw new ValidationError(
+        'metrics.databaseTimeoutMs',
+        `must be a whole number of milliseconds from 1, got ${options.databaseTimeoutMs}`,
+      );
+    }
     const p = options.prefix ?? 'conveyor_';
     const registers = [this.registry];
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
@@ -88,7 +109,7 @@ export class ConveyorMetrics {
       labelNames: ['queue', 'state'],
       registers,
       async collect() {
-        depth(await metrics.#counts(), this);
+        depth((await metrics.#boundedCounts()) ?? [], this);
       },
     });
     new Gauge({
@@ -98,8 +119,16 @@ export class ConveyorMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const r of await metrics.#counts())
+        for (const r of (await metrics.#boundedCounts()) ?? [])
           if (r.state === 'dead') this.set({ queue: r.queue }, r.count);
+      },
+    });
+    new Gauge({
+      name: `${p}database_up`,
+      help: 'Whether the database answered the queue query of this scrape in time (1) or not (0; queue gauges then left out).',
+      registers,
+      async collect() {
+        this.set((await metrics.#boundedCounts()) === null ? 0 : 1);
       },
     });
     this.eventPublishDuration = new Histogram({
@@ -150,15 +179,34 @@ export class ConveyorMetrics {
     return { contentType: this.registry.contentType, body };
   }
 
-  /** Queue counts, reused for `cacheMs`; a failed query is not cached. */
+  /** Queue counts within `databaseTimeoutMs`, or null when the database failed or was too slow. */
+  async #boundedCounts(): Promise<QueueStateCount[] | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.#databaseTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.#counts().catch(() => null), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Queue counts, reused for `cacheMs` and while still running; a failed query is not cached. */
   #counts(): Promise<QueueStateCount[]> {
     const at = Date.now();
-    if (!this.#depth || at - this.#depth.at >= this.#cacheMs) {
+    if (!this.#depth || (this.#depth.settled && at - this.#depth.at >= this.#cacheMs)) {
       const rows = this.#store().then((s) => s.jobCountByState({}));
-      rows.catch(() => {
-        if (this.#depth?.rows === rows) this.#depth = null;
-      });
-      this.#depth = { at, rows };
+      const depth = { at, rows, settled: false };
+      rows.then(
+        () => {
+          depth.settled = true;
+        },
+        () => {
+          if (this.#depth === depth) this.#depth = null;
+        },
+      );
+      this.#depth = depth;
     }
     return this.#depth.rows;
   }

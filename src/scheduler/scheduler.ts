@@ -28,7 +28,9 @@
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
+import { safeError } from '../log/safe-error.ts';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
+import type { Service } from '../runtime/service.ts';
 import type { ScheduleRow, Store } from '../store/store.ts';
 import { compileCron } from './cron-schedule.ts';
 import { planFires } from './fire-plan.ts';
@@ -68,7 +70,8 @@ export interface TickReport {
   held: { schedule: string; fireAt: Date }[];
 }
 
-export class Scheduler {
+export class Scheduler implements Service {
+  readonly name = 'scheduler';
   readonly #settings: SchedulerSettings;
   readonly #task: PeriodicTask;
   #synced: Promise<void> | null = null;
@@ -103,7 +106,7 @@ export class Scheduler {
       await this.#ensureSynced();
       await this.#runOnStart(this.#settings.now());
     } catch (error) {
-      this.#settings.log.warn({ err: error }, 'scheduler start failed; the ticks retry the sync');
+      this.#settings.log.warn({ err: safeError(error) }, 'scheduler start failed; the ticks retry the sync');
     }
     this.#task.start();
   }
@@ -137,7 +140,7 @@ export class Scheduler {
         await this.#fire(store, row, job, at, report);
       } catch (error) {
         this.#settings.log.error(
-          { err: error, schedule: row.name },
+          { err: safeError(error), schedule: row.name },
           'schedule fire failed; retrying next tick',
         );
       }

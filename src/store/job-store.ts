@@ -1,8 +1,8 @@
 /** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
 import type { NewJob } from '../core/enqueue-options.ts';
 import type { DatabaseRejectedError } from '../core/errors.ts';
-import type { AttemptError, JobRecord, JobState } from '../core/job.ts';
-import type { SqlExecutor } from './sql-executor.ts';
+import type { AttemptError, JobFilter, JobRecord, JobState } from '../core/job.ts';
+import type { SqlExecutor } from '../core/sql-executor.ts';
 
 /** The outcome recorded in a run row. */
 export type RunStatus = 'completed' | 'failed' | 'dead' | 'stalled' | 'cancelled';
@@ -85,13 +85,7 @@ export interface RescuedJob {
   charged: boolean;
 }
 
-export interface JobFilter {
-  states?: JobState[];
-  queue?: string;
-  name?: string;
-  tenantId?: string;
-  ids?: string[];
-}
+export type { JobFilter } from '../core/job.ts';
 
 export interface QueueStateCount {
   queue: string;

@@ -17,7 +17,8 @@
  *     the statement's input was built (a value that cannot be serialized).
  *
  * The typed error keeps the driver's message and code, and a plain Error copy of them as `cause`
- * (never the driver's object, which can hold the connection's parameters).
+ * (never the driver's object, which can hold the connection's parameters). A ConveyorError passes
+ * through as it is: the driver's DatabaseTimeoutError (a bound ran out) counts as transient.
  */
 import { ConveyorError, DatabaseRejectedError, DatabaseTransientError } from '../core/errors.ts';
 import { storableText } from '../core/storable-value.ts';

@@ -4,16 +4,18 @@
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
 import type { JobStore } from './job-store.ts';
+import type { LeaderStore } from './leader-store.ts';
 import type { QueueStore } from './queue-store.ts';
 import type { RunStore } from './run-store.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import type { WorkerStore } from './worker-store.ts';
 
+export type { SqlExecutor } from '../core/sql-executor.ts';
 export type * from './job-store.ts';
+export type * from './leader-store.ts';
 export type * from './queue-store.ts';
 export type * from './run-store.ts';
 export type * from './schedule-store.ts';
-export type { SqlExecutor } from './sql-executor.ts';
 export type { WorkerStore } from './worker-store.ts';
 
 export interface MigrationReport {
@@ -24,7 +26,7 @@ export interface MigrationReport {
 }
 
 /** The whole seam: each capability adds its slice (jobs, worker leases; later schedules, history…). */
-export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore {
+export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore, LeaderStore {
   /**
    * Applies pending numbered migrations, then re-applies every SQL function whose definition
    * changed, under a migration lock; returns what it applied.

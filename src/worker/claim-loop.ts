@@ -24,6 +24,7 @@
  * A failed claim backs off (50 ms doubling to 2 s) and tries again; it loses nothing.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, Store } from '../store/store.ts';
 import { QueuePlan } from './queue-plan.ts';
 import { WakeTimers } from './wake-timers.ts';
@@ -177,7 +178,7 @@ export class ClaimLoop {
         },
         (error: unknown) => {
           this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
-          log.warn({ err: error, queue, retryMs: this.#retryMs }, 'claim failed; retrying');
+          log.warn({ err: safeError(error), queue, retryMs: this.#retryMs }, 'claim failed; retrying');
           this.#hasWork.set(queue, false);
           this.#lastFull.set(queue, false);
           setTimeout(() => this.wake(queue), this.#retryMs).unref();
@@ -200,7 +201,7 @@ export class ClaimLoop {
       })
       .catch((error: unknown) => {
         // The poll wakes the queue instead.
-        this.#deps.log.warn({ err: error, queue }, 'could not read when the rate window frees');
+        this.#deps.log.warn({ err: safeError(error), queue }, 'could not read when the rate window frees');
       });
   }
 
@@ -217,7 +218,9 @@ export class ClaimLoop {
       // Settings changed elsewhere (limits, priorities) are picked up here, at worst one poll late.
       this.plan
         .refresh(this.#deps.store)
-        .catch((error: unknown) => this.#deps.log.warn({ err: error }, 'could not refresh queue settings'))
+        .catch((error: unknown) =>
+          this.#deps.log.warn({ err: safeError(error) }, 'could not refresh queue settings'),
+        )
         .finally(() => this.wake());
       this.#schedulePoll();
     }, this.#deps.pollIntervalMs * jitter);

@@ -16,7 +16,7 @@
  * for ever. After `dispose()` nothing is retried or flushed again.
  */
 import type { Logger } from 'pino';
-import { describeThrown } from '../core/thrown-value.ts';
+import { safeError } from '../log/safe-error.ts';
 import { isTransientStoreError } from '../store/store-errors.ts';
 
 export interface FlushBatcherOptions<T> {
@@ -132,7 +132,7 @@ export class FlushBatcher<T> {
           this.#items.unshift(...batch);
           this.#retryMs = Math.min(Math.max(this.#retryMs * 2, MIN_RETRY_MS), MAX_RETRY_MS);
           this.#log.warn(
-            { err: describeThrown(error), count: batch.length, retryMs: this.#retryMs },
+            { err: safeError(error), count: batch.length, retryMs: this.#retryMs },
             `writing ${this.#what} failed; retrying`,
           );
           if (this.#disposed) return;
@@ -146,13 +146,13 @@ export class FlushBatcher<T> {
 
   #abandon(batch: T[], error: unknown): void {
     this.#log.error(
-      { err: describeThrown(error), count: batch.length },
+      { err: safeError(error), count: batch.length },
       `writing ${this.#what} failed permanently; not retrying. Their jobs stay active until the lease is rescued`,
     );
     try {
       this.#abandoned(batch, error);
     } catch (thrown) {
-      this.#log.error({ err: describeThrown(thrown) }, `handling abandoned ${this.#what} failed`);
+      this.#log.error({ err: safeError(thrown) }, `handling abandoned ${this.#what} failed`);
     }
   }
 }

@@ -8,6 +8,7 @@
  *     report it unknown and no claim was in flight, so a claim racing the beat is never mistaken.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 import type { WorkerStore } from '../store/worker-store.ts';
 
 export interface LeaseKeeperDeps {
@@ -81,7 +82,7 @@ export class LeaseKeeper {
         await deps.giveBack(lost);
       }
     } catch (error) {
-      deps.log.warn({ err: error }, 'heartbeat failed; will retry');
+      deps.log.warn({ err: safeError(error) }, 'heartbeat failed; will retry');
     }
   }
 }

@@ -11,12 +11,19 @@
  * most that record. So after a crash the jobs charged are those that started, plus at most the
  * ones declared and not yet started: the free slots at the declaration plus the lookahead.
  *
- * A declaration covers the slots free now plus `lookahead()` more (the worker gives about 2 ms of
- * work at its recent finish rate: none for slow jobs, which then wait one round trip before they
- * start, tens in a drain of fast ones, so the next starts are declared before slots free up). One
- * declaration is in flight at a time.
+ * Both the claim and a declaration look ahead: besides the free slots they cover the starts the
+ * slots can make within three round trips, `concurrency` × that time / the recent mean run time of
+ * a job. Slow jobs get no lookahead: a claim charges only the free slots and a buffered job waits
+ * one round trip (~1 ms) for its declaration before it starts. Fast jobs get a lookahead as large
+ * as the buffer: the claim charges every job at once (no numbers, no declarations), and they all
+ * start within milliseconds. Either way, the jobs charged without having started at a crash are
+ * those that would have started within about three round trips. One declaration is in flight at a
+ * time. Measured (100k no-op jobs, concurrency 50): declaring fast jobs ahead instead of charging
+ * them at the claim took ~470 declarations and twice as many completion statements (starts came
+ * in waves behind the declarations), 20–30 % more database CPU per job.
  */
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob } from '../store/job-store.ts';
 import type { WorkerStore } from '../store/worker-store.ts';
 import type { ClaimReservation } from './claim-loop.ts';
@@ -25,8 +32,10 @@ export interface PrefetchBufferDeps {
   store: WorkerStore;
   workerId: string;
   log: Logger;
-  /** Buffered jobs to declare beyond the free slots, so starts rarely wait for a declaration. */
-  lookahead(): number;
+  /** Jobs run at once. */
+  concurrency: number;
+  /** Recent mean run time of a job (ms), or null before any finished. */
+  meanRunMs(): number | null;
   /** A declaration landed: jobs may start. */
   declared(): void;
 }
@@ -47,6 +56,8 @@ export class PrefetchBuffer {
   #retryTimer: NodeJS.Timeout | null = null;
   #retryMs = 0;
   #closed = false;
+  /** Round trip of a declaration (ms), smoothed. */
+  #roundTripMs = 1;
 
   constructor(deps: PrefetchBufferDeps) {
     this.#deps = deps;
@@ -63,7 +74,7 @@ export class PrefetchBuffer {
 
   /** Numbers and start slots for a claim of `limit` jobs while `freeSlots` slots are free. */
   reserve(limit: number, freeSlots: number): ClaimReservation {
-    const open = freeSlots - this.size - this.#startsReserved;
+    const open = freeSlots + this.#lookahead() - this.size - this.#startsReserved;
     const startNow = Math.max(0, Math.min(limit, open));
     const reservation = { seqBase: this.#nextSeq, startNow };
     this.#nextSeq += limit;
@@ -104,13 +115,15 @@ export class PrefetchBuffer {
    */
   declareAhead(freeSlots: number): void {
     if (this.#closed || this.#declaring || this.#retryTimer || this.#waiting.length === 0) return;
-    const covered = Math.min(this.#waiting.length, Math.max(0, freeSlots) + this.#deps.lookahead());
+    const covered = Math.min(this.#waiting.length, Math.max(0, freeSlots) + this.#lookahead());
     const target = this.#waiting[covered - 1]?.leaseSeq ?? 0;
     if (covered === 0 || target <= this.#declared) return;
     this.#declaring = true;
     const { store, workerId, log } = this.#deps;
+    const sentAt = performance.now();
     store.workerDeclareStarted({ id: workerId, startedSeq: target }).then(
       (registered) => {
+        this.#roundTripMs += (performance.now() - sentAt - this.#roundTripMs) / 4;
         // Not registered: the lease had expired; the worker registers again with this record.
         if (!registered) log.warn('start record not written: lease expired; registering again');
         this.#declaring = false;
@@ -122,13 +135,20 @@ export class PrefetchBuffer {
         this.#declaring = false;
         if (this.#closed) return;
         this.#retryMs = Math.min(Math.max(this.#retryMs * 2, 50), 2_000);
-        log.warn({ err: error, retryMs: this.#retryMs }, 'could not record job starts; retrying');
+        log.warn({ err: safeError(error), retryMs: this.#retryMs }, 'could not record job starts; retrying');
         this.#retryTimer = setTimeout(() => {
           this.#retryTimer = null;
           this.#deps.declared();
         }, this.#retryMs);
       },
     );
+  }
+
+  /** Starts the slots can make within three round trips, at the recent mean run time. */
+  #lookahead(): number {
+    const runMs = this.#deps.meanRunMs();
+    if (runMs === null) return 0;
+    return Math.floor((this.#deps.concurrency * 3 * this.#roundTripMs) / Math.max(runMs, 0.001));
   }
 
   has(jobId: string): boolean {

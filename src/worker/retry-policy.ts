@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { type BackoffFunction, type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from '../core/backoff.ts';
 import { MAX_DURATION } from '../core/duration.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
-import { describeThrown, describeValue } from '../core/thrown-value.ts';
+import { describeValue } from '../core/thrown-value.ts';
+import { safeError } from '../log/safe-error.ts';
 
 function customDelay(
   backoff: BackoffFunction,
@@ -22,7 +23,7 @@ function customDelay(
     returned = backoff(attempt, error);
   } catch (thrown) {
     log?.warn(
-      { job: name, attempt, err: describeThrown(thrown) },
+      { job: name, attempt, err: safeError(thrown) },
       'the backoff function threw; using the default backoff',
     );
     return null;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { safeError } from '../log/safe-error.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 /**
@@ -18,7 +19,10 @@ export async function returnJobs(
       return;
     } catch (error) {
       if (attempt >= 3)
-        return log.warn({ err: error, count: ids.length }, 'could not return jobs; the rescuer will');
+        return log.warn(
+          { err: safeError(error), count: ids.length },
+          'could not return jobs; the rescuer will',
+        );
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }
   }

@@ -24,6 +24,26 @@ describe('delayed jobs', () => {
     expect(startedAt.get(ids[2]!.id)! - enqueuedAt).toBeGreaterThanOrEqual(600);
   });
 
+  it('runs delayed jobs of a bulk enqueue at their time, not at the next promote interval', async () => {
+    const startedAt = new Map<number, number>();
+    const bulk = defineJob<{ n: number }>({
+      name: 'bulk-delayed',
+      handler: ({ payload }) => {
+        startedAt.set(payload.n, Date.now());
+      },
+    });
+    // The promoter's own poll is an hour away: only the enqueue telling it can explain a prompt run.
+    const conveyor = db.open({ jobs: [bulk], schema: 'delayed_bulk', promoteInterval: '1h' });
+    await conveyor.worker({ handleSignals: false, pollInterval: '1h' }).start();
+    const enqueuedAt = Date.now();
+    await conveyor.enqueueMany(bulk, [
+      { payload: { n: 1 }, options: { delay: 300 } },
+      { payload: { n: 2 }, options: { delay: 300 } },
+    ]);
+    await expect.poll(() => startedAt.size, { timeout: 5_000 }).toBe(2);
+    expect(startedAt.get(1)! - enqueuedAt).toBeGreaterThanOrEqual(300);
+  });
+
   it('promotes jobs delayed by another process within the promote interval', async () => {
     let ran = 0;
     const ping = defineJob({

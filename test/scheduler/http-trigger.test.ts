@@ -2,8 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearerToken, secretMatches } from '../../src/http/trigger-handler.ts';
-import { createTriggerHandler, defineJob, toNodeHandler } from '../../src/index.ts';
+import { bearerToken, secretMatches } from '../../src/http/bearer-auth.ts';
+import { createTriggerHandler, toNodeHandler } from '../../src/http/index.ts';
+import { defineJob } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 
@@ -60,6 +61,25 @@ describe('secret comparison', () => {
     // Generous: a leaky early-exit comparison of hashes cannot be shown at this scale anyway; the
     // bound catches gross differences (e.g. a path that skips hashing) without flaking.
     expect(Math.max(a, b) / Math.min(a, b)).toBeLessThan(5);
+  });
+});
+
+describe('secret setup', () => {
+  it('refuses at setup a secret no Authorization header can carry, naming the option and the fix', () => {
+    const conveyor = db.open({ jobs: [daily] });
+    // '✓' is beyond Latin-1 (a header cannot hold it); 'é' arrives re-encoded from a UTF-8 client;
+    // a space ends the token. Each would make every request a 401.
+    for (const secret of ['sécret-0123456789✓', 'sécret-0123456789abc', 'cron secret 0123456789']) {
+      expect(() => createTriggerHandler(conveyor, { secret })).toThrow(
+        /^secret: has a space or a character outside printable ASCII .*openssl rand -hex 32/,
+      );
+    }
+    expect(() => createTriggerHandler(conveyor, { secret: [SECRET, 'rotated-secret-ünïcode'] })).toThrow(
+      /^secret\[1\]: /,
+    );
+    // The message never repeats the secret.
+    expect(() => createTriggerHandler(conveyor, { secret: 'sécret-0123456789✓' })).not.toThrow(/sécret/);
+    expect(() => createTriggerHandler(conveyor, { secret: SECRET })).not.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Conveyor } from '../../client/conveyor.ts';
 import type { ConveyorOptions } from '../../client/conveyor-options.ts';
-import { createObservabilityServer, type ObservabilityServer } from '../../http/observability-server.ts';
+import type { ObservabilityServer } from '../../http/observability-server.ts';
 import { describeConnection } from '../../store/postgres/pg-driver.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
@@ -118,6 +118,8 @@ export const devCommand: Command = {
 
 /** /metrics, /health and analytics on 127.0.0.1; a busy port is reported, not fatal. */
 async function serveObservability(conveyor: Conveyor, port: number): Promise<ObservabilityServer | null> {
+  // Loaded here, not at the top: the other commands (a worker) never load the HTTP layer.
+  const { createObservabilityServer } = await import('../../http/observability-server.ts');
   const server = createObservabilityServer(conveyor, { port });
   try {
     const { url } = await server.listen();

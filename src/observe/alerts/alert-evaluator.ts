@@ -7,8 +7,11 @@
  */
 import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../../core/duration.ts';
+import { safeError } from '../../log/safe-error.ts';
 import { PeriodicTask } from '../../maintenance/periodic-task.ts';
-import type { Incident, IncidentInput, Store } from '../../store/store.ts';
+import type { Service } from '../../runtime/service.ts';
+import type { Store } from '../../store/store.ts';
+import type { Incident, IncidentInput } from '../run-history-types.ts';
 import { firingSubjects } from './alert-conditions.ts';
 import { type AlertRule, type ResolvedRule, resolveRules } from './alert-rules.ts';
 import { deliverWebhook, type WebhookTarget } from './webhook.ts';
@@ -32,7 +35,8 @@ export interface AlertEvaluation {
   resolved: Incident[];
 }
 
-export class AlertEvaluator {
+export class AlertEvaluator implements Service {
+  readonly name = 'alert-evaluator';
   readonly #store: () => Promise<Store>;
   readonly #rules: ResolvedRule[];
   readonly #options: AlertOptions;
@@ -64,7 +68,7 @@ export class AlertEvaluator {
     return this.#rules;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.#rules.length > 0) this.#task.start(this.#intervalMs);
   }
 
@@ -95,7 +99,7 @@ export class AlertEvaluator {
         evaluated.push(rule.id);
       } catch (error) {
         // A rule that cannot be read keeps its incidents as they are (no false resolve).
-        this.#log.warn({ err: error, rule: rule.id }, 'alert rule could not be evaluated');
+        this.#log.warn({ err: safeError(error), rule: rule.id }, 'alert rule could not be evaluated');
       }
     }
     const opened = await store.analyticsIncidentOpen({ incidents: firing, now });
@@ -129,7 +133,7 @@ export class AlertEvaluator {
     try {
       this.#options.onIncident?.(event);
     } catch (error) {
-      this.#log.error({ err: error }, 'alerts.onIncident threw');
+      this.#log.error({ err: safeError(error) }, 'alerts.onIncident threw');
     }
     const body = { type: event.type, incident };
     await Promise.all(
@@ -143,7 +147,10 @@ export class AlertEvaluator {
               );
           },
           (error: unknown) =>
-            this.#log.error({ err: error, webhook: new URL(target.url).host }, 'alert webhook unreachable'),
+            this.#log.error(
+              { err: safeError(error), webhook: new URL(target.url).host },
+              'alert webhook unreachable',
+            ),
         ),
       ),
     );

@@ -1,9 +1,9 @@
 /** The jobs slice of the store over SQL files: each method runs one named statement. */
 import type { JobState } from '../../core/job.ts';
+import type { SqlExecutor } from '../../core/sql-executor.ts';
 import { writeIsolated } from '../batch-isolation.ts';
 import type { AttemptUsage, JobFilter, JobStore } from '../job-store.ts';
 import type { Row } from '../sql-driver.ts';
-import type { SqlExecutor } from '../sql-executor.ts';
 import { classified } from '../store-errors.ts';
 import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
 import { claimedJobFromRow, jobRecordFromRow } from './job-rows.ts';

@@ -14,6 +14,8 @@ import type { StatementContext } from './statement-context.ts';
 import { workerStatements } from './worker-statements.ts';
 
 const UNDEFINED_TABLE = '42P01';
+/** Migrations run under the migration bound, not the statement bound (pg-bounds.ts). */
+const MIGRATION = { migration: true } as const;
 const INVALID_SCHEMA = '3F000';
 
 export function createPostgresStore(driver: SqlDriver, schema: string): Store {
@@ -76,7 +78,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
           functions.push(file.name);
         }
         return { versions, functions };
-      });
+      }, MIGRATION);
     },
 
     async migrationStatus() {
@@ -106,6 +108,23 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
         { [readyChannel]: handlers.ready, [cancelChannel]: handlers.cancelled },
         handlers.reconnected,
       );
+    },
+
+    async leaderSession() {
+      const session = await driver.dedicated();
+      // Roles are per schema: two Conveyor schemas in one database elect their own leaders.
+      const key = (role: string): string => `${schema}:${role}`;
+      return {
+        lost: session.lost,
+        async tryAcquire(role) {
+          const [row] = await session.query(querySql(schema, 'leader-try-acquire'), [key(role)]);
+          return row?.acquired === true;
+        },
+        async release(role) {
+          await session.query(querySql(schema, 'leader-release'), [key(role)]);
+        },
+        close: () => session.close(),
+      };
     },
 
     async ping() {

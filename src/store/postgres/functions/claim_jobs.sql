@@ -63,6 +63,28 @@ BEGIN
       p_seq_base, p_start_now);
     RETURN;
   END IF;
+  -- Every job charged at once (the worker will start them all soon): no numbering. Numbering the
+  -- jobs of a claim (a window and a join) cost ~1.5 µs of PostgreSQL CPU per job in a 250-job claim.
+  IF p_start_now >= p_limit THEN
+    RETURN QUERY
+    WITH picked AS (
+      SELECT j.id FROM conveyor.jobs j
+      WHERE j.queue = p_queue AND j.group_key = first_group AND j.state = 'ready'
+        AND (j.sort_key, j.id) >= (start_key, start_id) AND (p_names IS NULL OR j.name = ANY (p_names))
+      ORDER BY j.sort_key, j.id
+      LIMIT p_limit
+      FOR UPDATE SKIP LOCKED
+    ),
+    -- By primary key (see the fair claim): a join to `picked` could hash a scan of the whole table.
+    claimed AS (
+      UPDATE conveyor.jobs j
+      SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now, lease_seq = NULL
+      WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
+      RETURNING j.*
+    )
+    SELECT * FROM claimed c ORDER BY c.sort_key, c.id;
+    RETURN;
+  END IF;
   RETURN QUERY
   WITH picked AS (
     SELECT t.id, row_number() OVER (ORDER BY t.sort_key, t.id) AS ord
@@ -75,8 +97,7 @@ BEGIN
       FOR UPDATE SKIP LOCKED
     ) t
   ),
-  -- By primary key (see the fair claim), then matched to its `picked` row for its position: a
-  -- join to `picked` alone could hash a scan of the whole table.
+  -- By primary key, then matched to its `picked` row for its position.
   claimed AS (
     UPDATE conveyor.jobs j
     SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now,
