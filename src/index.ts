@@ -23,6 +23,8 @@ export type { Duration } from './core/duration.ts';
 export type { EnqueueOptions } from './core/enqueue-options.ts';
 export {
   ConveyorError,
+  DatabaseRejectedError,
+  DatabaseTransientError,
   DatabaseUnavailableError,
   JobCancelledError,
   JobTimeoutError,

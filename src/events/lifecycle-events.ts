@@ -1,12 +1,14 @@
 /**
  * Typed, in-process job lifecycle events. Every payload is plain JSON-serializable data (ids,
  * strings, numbers, ISO-able dates), so the same events can later be relayed to other processes
- * (dashboard, realtime gateway) without change. A listener that throws is logged, never rethrown
- * into the engine.
+ * (dashboard, realtime gateway) without change. A listener that throws (or an async listener
+ * that rejects), whatever it throws, is logged, never rethrown into the engine: a listener's
+ * failure must not stop a worker from recording outcomes.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AttemptError, JobInfo } from '../core/job.ts';
+import { safeError } from '../log/safe-error.ts';
 
 export interface LifecycleEvents {
   'job:active': { job: JobInfo; workerId: string };
@@ -43,13 +45,26 @@ export class LifecycleEmitter {
   on<E extends LifecycleEventName>(event: E, listener: (payload: LifecycleEvents[E]) => void): () => void {
     const wrapped = (payload: LifecycleEvents[E]): void => {
       try {
-        listener(payload);
+        const returned: unknown = listener(payload);
+        // An async listener's rejection would otherwise be unhandled, which ends the process.
+        if (typeof (returned as { then?: unknown } | null)?.then === 'function') {
+          Promise.resolve(returned).catch((error: unknown) => this.#threw(event, error));
+        }
       } catch (error) {
-        this.#log.error({ err: error, event }, 'lifecycle event listener threw');
+        this.#threw(event, error);
       }
     };
     this.#emitter.on(event, wrapped);
     return () => this.#emitter.off(event, wrapped);
+  }
+
+  /** Logs a listener's failure; the error is described safely (it may be any value, even a Proxy). */
+  #threw(event: LifecycleEventName, error: unknown): void {
+    try {
+      this.#log.error({ err: safeError(error), event }, 'lifecycle event listener threw');
+    } catch {
+      // A logger that throws must not break the engine either.
+    }
   }
 
   emit<E extends LifecycleEventName>(event: E, payload: LifecycleEvents[E]): void {

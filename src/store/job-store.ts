@@ -1,5 +1,6 @@
 /** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
 import type { NewJob } from '../core/enqueue-options.ts';
+import type { DatabaseRejectedError } from '../core/errors.ts';
 import type { AttemptError, JobFilter, JobRecord, JobState } from '../core/job.ts';
 import type { SqlExecutor } from '../core/sql-executor.ts';
 
@@ -64,6 +65,15 @@ export interface FailedItem {
   usage?: AttemptUsage;
 }
 
+/**
+ * An item of a batch that the database refused on its own (its data): the batch was split until
+ * the refused items were alone, and its other items were written (src/store/batch-isolation.ts).
+ */
+export interface RejectedItem {
+  id: string;
+  error: DatabaseRejectedError;
+}
+
 export interface RescuedJob {
   id: string;
   queue: string;
@@ -93,7 +103,11 @@ export interface RetentionRule {
 }
 
 export interface JobStore {
-  /** Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). */
+  /**
+   * Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). All
+   * or nothing: a refusal rejects the call with a DatabaseRejectedError, a lost connection with a
+   * DatabaseTransientError (the caller may split a batch of independent jobs, as InsertBatcher does).
+   */
   jobInsertMany(params: { jobs: NewJob[]; now: Date; executor?: SqlExecutor }): Promise<InsertedJob[]>;
   /**
    * Moves up to `limit` ready jobs of `queue` to active for `workerId`, within the queue's limits:
@@ -112,14 +126,25 @@ export interface JobStore {
     seqBase?: number;
     startNow?: number;
   }): Promise<{ jobs: ClaimedJob[]; cursor: string | null }>;
-  /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
-  jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
-  /** Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. */
+  /**
+   * Completes active jobs and writes their run rows in one statement; returns the ids completed (a
+   * job no longer active under this worker's lease is left alone) and the items the database
+   * refused (e.g. a result it cannot store), which are not written. Throws only transient errors.
+   */
+  jobCompleteMany(params: {
+    items: CompletedItem[];
+    workerId: string;
+  }): Promise<{ completed: string[]; rejected: RejectedItem[] }>;
+  /**
+   * Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. Returns
+   * the jobs failed with their new state and the items the database refused, which are not
+   * written. Throws only transient errors.
+   */
   jobFailMany(params: {
     items: FailedItem[];
     workerId: string;
     now: Date;
-  }): Promise<{ id: string; state: JobState }[]>;
+  }): Promise<{ failed: { id: string; state: JobState }[]; rejected: RejectedItem[] }>;
   /** Returns active jobs this worker never finished to ready without counting the attempt. */
   jobReturnMany(params: { ids: string[]; workerId: string }): Promise<string[]>;
   /** Promotes due scheduled jobs to ready in one batch; tells when the next one is due. */
@@ -133,6 +158,7 @@ export interface JobStore {
   jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;
   /** Cancels an unfinished job; returns its state before, or null if it was not cancellable. */
   jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState } | null>;
+  /** Records an active job's progress (the caller checked that it is storable JSON). */
   jobProgressSet(params: { id: string; progress: unknown }): Promise<boolean>;
   /** Dead or cancelled jobs back to ready with fresh attempts; returns ids replayed. */
   jobReplay(params: { filter: JobFilter; now: Date }): Promise<string[]>;

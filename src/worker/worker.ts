@@ -11,13 +11,18 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
+import {
+  type DatabaseRejectedError,
+  JobCancelledError,
+  UnknownJobError,
+  WorkerShutdownError,
+} from '../core/errors.ts';
 import type { AttemptError, JobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
-import { attemptErrorFrom } from './attempt-error.ts';
+import { attemptErrorFrom, rejectedOutcomeError } from './attempt-error.ts';
 import { ClaimLoop } from './claim-loop.ts';
 import { FlushBatcher } from './flush-batcher.ts';
 import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
@@ -59,6 +64,23 @@ export interface WorkerDeps {
 
 type WorkerState = 'running' | 'stopping' | 'stopped';
 
+/** An outcome recorded but not yet written (the job is still active in the database). */
+interface PendingCompletion {
+  item: CompletedItem;
+  info: JobInfo;
+  job: ClaimedJob;
+}
+interface PendingFailure {
+  item: FailedItem;
+  info: JobInfo;
+  error: AttemptError;
+  /** Already rewritten with a minimal error after the database refused the original. */
+  rewritten?: boolean;
+}
+
+/** At shutdown, unwritten outcomes get until the deadline, and at least this long, to land. */
+const MIN_OUTCOME_DRAIN_MS = 1_000;
+
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly settings: WorkerSettings;
@@ -75,8 +97,8 @@ export class Worker {
   /** Jobs whose outcome is recorded but not yet written: still active in the database. */
   readonly #acking = new Set<string>();
   #idleWaiters: (() => void)[] = [];
-  readonly #completions: FlushBatcher<{ item: CompletedItem; info: JobInfo }>;
-  readonly #failures: FlushBatcher<{ item: FailedItem; info: JobInfo; error: AttemptError }>;
+  readonly #completions: FlushBatcher<PendingCompletion>;
+  readonly #failures: FlushBatcher<PendingFailure>;
   #stopped: Promise<void> | null = null;
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.#log.info({ signal }, 'signal received; shutting down gracefully');
@@ -188,7 +210,7 @@ export class Worker {
     while (this.#running.size > 0 || this.#buffer.size > 0 || this.#claims.busy) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+    await this.#drainOutcomes();
   }
 
   /**
@@ -201,6 +223,7 @@ export class Worker {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    const deadlineAt = Date.now() + timeoutMs;
     this.#state = 'stopping';
     process.off('SIGTERM', this.#signalHandler);
     process.off('SIGINT', this.#signalHandler);
@@ -229,9 +252,7 @@ export class Worker {
         await this.#returnJobs(aborted.map((e) => e.job.id));
       }
     }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
-    this.#completions.dispose();
-    this.#failures.dispose();
+    await this.#drainOutcomes(Math.max(deadlineAt - Date.now(), MIN_OUTCOME_DRAIN_MS));
     await this.#lease.stop();
     await store
       .workerRemove({ id: this.id })
@@ -313,49 +334,110 @@ export class Worker {
     });
   }
 
+  /**
+   * Queues the outcome for writing. Total: attemptErrorFrom and retryAt never throw, and should
+   * anything else here throw, the job still gets a failed attempt (a thrown value used to escape
+   * here as an unhandled rejection and end the process: issue 12, defect 1).
+   */
   #record(job: ClaimedJob, info: JobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
+    if (outcome.kind === 'aborted') return;
     const finishedAt = this.#deps.now();
-    if (outcome.kind !== 'aborted') this.#acking.add(job.id);
-    if (outcome.kind === 'completed') {
-      const { result, usage } = outcome;
-      const record = this.#deps.recordsCompleted(job.queue);
-      this.#completions.add({ item: { id: job.id, result, startedAt, finishedAt, usage, record }, info });
-    } else if (outcome.kind === 'failed') {
-      const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
-      const next = retryAt(job, this.#deps.definitions.get(job.name), outcome.error, finishedAt);
-      const item = { id: job.id, error, retryAt: next, startedAt, finishedAt, usage: outcome.usage };
-      this.#failures.add({ item, info, error });
+    this.#acking.add(job.id);
+    try {
+      if (outcome.kind === 'completed') {
+        const { result, usage } = outcome;
+        const record = this.#deps.recordsCompleted(job.queue);
+        const item = { id: job.id, result, startedAt, finishedAt, usage, record };
+        this.#completions.add({ item, info, job });
+      } else {
+        const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
+        const definition = this.#deps.definitions.get(job.name);
+        const next = retryAt(job, definition, outcome.error, finishedAt, this.#log);
+        const item = { id: job.id, error, retryAt: next, startedAt, finishedAt, usage: outcome.usage };
+        this.#failures.add({ item, info, error });
+      }
+    } catch (thrown) {
+      this.#log.error({ jobId: job.id, err: safeError(thrown) }, 'recording an outcome failed');
+      const error = attemptErrorFrom(thrown, job.attempt, finishedAt);
+      const next = retryAt(job, undefined, thrown, finishedAt);
+      this.#failures.add({ item: { id: job.id, error, retryAt: next, startedAt, finishedAt }, info, error });
     }
   }
 
-  async #writeCompletions(batch: { item: CompletedItem; info: JobInfo }[]): Promise<void> {
-    const completed = new Set(
-      await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id }),
-    );
-    for (const { item, info } of batch) {
+  /**
+   * Completions first, then failures: a completion the database refuses becomes a failure, which
+   * must be written before the drain ends. With `timeoutMs` (shutdown), gives up at that bound even
+   * while writes keep failing; what is left stays active under the lease, for the rescuer.
+   */
+  async #drainOutcomes(timeoutMs?: number): Promise<void> {
+    const deadlineAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    const left = (): number | undefined =>
+      deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - Date.now());
+    const completed = await this.#completions.drain(left());
+    const failed = await this.#failures.drain(left());
+    if (timeoutMs === undefined) return;
+    const dropped = this.#completions.dispose() + this.#failures.dispose();
+    if (!completed || !failed) {
+      this.#log.warn(
+        { count: dropped, timeoutMs },
+        'outcomes could not be written before the shutdown deadline; their jobs stay active until the rescuer returns them',
+      );
+    }
+  }
+
+  async #writeCompletions(batch: PendingCompletion[]): Promise<void> {
+    const { completed, rejected } = await this.#deps.store.jobCompleteMany({
+      items: batch.map((b) => b.item),
+      workerId: this.id,
+    });
+    const done = new Set(completed);
+    const refused = new Map(rejected.map((r) => [r.id, r.error]));
+    const written: PendingCompletion[] = [];
+    for (const entry of batch) {
+      const refusal = refused.get(entry.item.id);
+      // Refused (a result the checks let through that the database cannot store): a failed attempt.
+      if (refusal) this.#resultRejected(entry, refusal);
+      else written.push(entry);
+    }
+    for (const { item, info } of written) {
       this.#acking.delete(item.id);
       // A job cancelled or rescued meanwhile was not completed by this write: no event.
-      if (!completed.has(item.id)) continue;
+      if (!done.has(item.id)) continue;
       this.#deps.events.emit('job:completed', {
         job: info,
         result: item.result,
         durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
       });
     }
-    this.#slotsFreed(batch.map((b) => b.info.queue));
+    this.#slotsFreed(written.map((b) => b.info.queue));
   }
 
-  async #writeFailures(batch: { item: FailedItem; info: JobInfo; error: AttemptError }[]): Promise<void> {
-    const rows = await this.#deps.store.jobFailMany({
+  /** A completion the database refused: a failed attempt (RESULT_REJECTED), retried by policy. */
+  #resultRejected({ item, info, job }: PendingCompletion, refusal: DatabaseRejectedError): void {
+    const error = rejectedOutcomeError('RESULT_REJECTED', refusal, job.attempt, item.finishedAt);
+    const next = retryAt(job, this.#deps.definitions.get(job.name), refusal, item.finishedAt, this.#log);
+    const { id, startedAt, finishedAt, usage } = item;
+    this.#failures.add({ item: { id, error, retryAt: next, startedAt, finishedAt, usage }, info, error });
+  }
+
+  async #writeFailures(batch: PendingFailure[]): Promise<void> {
+    const { failed, rejected } = await this.#deps.store.jobFailMany({
       items: batch.map((b) => b.item),
       workerId: this.id,
       now: this.#deps.now(),
     });
-    const written = new Set(rows.map((row) => row.id));
-    for (const { item } of batch) this.#acking.delete(item.id);
-    this.#slotsFreed(batch.map((b) => b.info.queue));
+    const written = new Set(failed.map((row) => row.id));
+    const refused = new Map(rejected.map((r) => [r.id, r.error]));
+    const settled: PendingFailure[] = [];
+    for (const entry of batch) {
+      const refusal = refused.get(entry.item.id);
+      if (refusal) this.#errorRejected(entry, refusal);
+      else settled.push(entry);
+    }
+    for (const { item } of settled) this.#acking.delete(item.id);
+    this.#slotsFreed(settled.map((b) => b.info.queue));
     const { events } = this.#deps;
-    for (const { item, info: job, error } of batch) {
+    for (const { item, info: job, error } of settled) {
       if (!written.has(item.id)) continue;
       events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
       if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
@@ -373,6 +455,25 @@ export class Worker {
         'job attempt failed',
       );
     }
+  }
+
+  /**
+   * A failure the database refused: written again once with a minimal error (ERROR_REJECTED). If
+   * even that is refused the outcome is dropped, logged at error level, and the job left active in
+   * #acking: its lease covers it while this process lives, and the rescuer returns it (charging
+   * the attempt) once the worker stops. It is never given back uncharged, which could loop.
+   */
+  #errorRejected(entry: PendingFailure, refusal: DatabaseRejectedError): void {
+    const { item, info } = entry;
+    if (entry.rewritten) {
+      this.#log.error(
+        { jobId: item.id, job: info.name, err: refusal.message },
+        'the database refused even the minimal error of this failed attempt; the job stays active until the rescuer returns it',
+      );
+      return;
+    }
+    const error = rejectedOutcomeError('ERROR_REJECTED', refusal, item.error.attempt, item.finishedAt);
+    this.#failures.add({ item: { ...item, error }, info, error, rewritten: true });
   }
 
   /**
