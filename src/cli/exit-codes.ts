@@ -96,9 +96,12 @@ export function classifyError(error: unknown, databaseUrl: string | null): Class
   if (code === 'VALIDATION' || code === 'PAYLOAD_TOO_LARGE') {
     return { exitCode: ExitCode.validation, code, message: redact(messageOf(error), databaseUrl) };
   }
-  const failure =
-    code === 'DATABASE_UNAVAILABLE' ? (error as { cause?: unknown }).cause : connectionFailure(error);
-  if (code === 'DATABASE_UNAVAILABLE' || failure !== undefined) {
+  // A bound that ran out (the server stopped answering) and a lost connection are the database
+  // being unreachable too, whatever the statement.
+  const unreachable =
+    code === 'DATABASE_UNAVAILABLE' || code === 'DATABASE_TIMEOUT' || code === 'DATABASE_TRANSIENT';
+  const failure = unreachable ? (error as { cause?: unknown }).cause : connectionFailure(error);
+  if (unreachable || failure !== undefined) {
     const target = databaseUrl ? describeConnection(databaseUrl) : 'the embedded database';
     const reason = failure !== undefined ? ` (${messageOf(failure)})` : '';
     return {

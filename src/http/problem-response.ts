@@ -53,6 +53,8 @@ const STATUS_BY_CODE: Readonly<Record<string, StatusRule>> = {
     detail: 'the database is unreachable',
   },
   DATABASE_TIMEOUT: { status: 503, title: 'Database unavailable', detail: 'the database is unreachable' },
+  // A lost connection, a deadlock, a full disk…: the request may pass if tried again.
+  DATABASE_TRANSIENT: { status: 503, title: 'Database unavailable', detail: 'the database is unreachable' },
   MIGRATION_REQUIRED: {
     status: 503,
     title: 'Migration required',
