@@ -188,7 +188,11 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
       const cancelled = await (await store()).jobCancel({ id: String(id), now: now() });
       if (!cancelled) return false;
       workers.cancelled(String(id));
-      events.emit('job:cancelled', { jobId: String(id), previousState: cancelled.previousState });
+      events.emit('job:cancelled', {
+        job: cancelled.job,
+        jobId: cancelled.job.id,
+        previousState: cancelled.previousState,
+      });
       return true;
     },
 

@@ -4,7 +4,7 @@ import type { BackoffOption } from './backoff.ts';
 import type { Duration } from './duration.ts';
 import type { EnqueueOptions } from './enqueue-options.ts';
 import { ValidationError } from './errors.ts';
-import type { JobInfo } from './job.ts';
+import type { RunningJobInfo } from './job.ts';
 import { assertJobDefaults } from './job-limits.ts';
 
 /** Checked by `defineJob` (a bad one throws a ValidationError naming `defineJob.defaults.<field>`). */
@@ -23,7 +23,7 @@ export interface JobDefaults {
 
 export interface JobContext<P> {
   payload: P;
-  job: JobInfo;
+  job: RunningJobInfo;
   /** Aborted on timeout, cancellation, or shutdown past the deadline; pass it to fetch, db calls… */
   signal: AbortSignal;
   tenantId: string | null;

@@ -7,19 +7,27 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { AttemptError, JobInfo } from '../core/job.ts';
+import type { AttemptError, JobInfo, RunningJobInfo } from '../core/job.ts';
 import { safeError } from '../log/safe-error.ts';
 
+/**
+ * Every event carries the job's public info as `job` (the attempt's events a RunningJobInfo, with
+ * its claim time): this is the shape the realtime gateway and the REST API send (docs/operations.md).
+ */
 export interface LifecycleEvents {
-  'job:active': { job: JobInfo; workerId: string };
-  'job:progress': { job: JobInfo; progress: unknown };
-  'job:completed': { job: JobInfo; result: unknown; durationMs: number };
+  'job:active': { job: RunningJobInfo; workerId: string };
+  'job:progress': { job: RunningJobInfo; progress: unknown };
+  'job:completed': { job: RunningJobInfo; result: unknown; durationMs: number };
   /** Every failed attempt, whether it will be retried or not. */
-  'job:failed': { job: JobInfo; error: AttemptError; willRetry: boolean };
-  'job:retrying': { job: JobInfo; error: AttemptError; retryAt: Date };
-  'job:dead': { job: JobInfo; error: AttemptError };
-  /** A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead). */
+  'job:failed': { job: RunningJobInfo; error: AttemptError; willRetry: boolean };
+  'job:retrying': { job: RunningJobInfo; error: AttemptError; retryAt: Date };
+  'job:dead': { job: RunningJobInfo; error: AttemptError };
+  /**
+   * A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead);
+   * `job` is as of the lost attempt. `jobId`, `queue`, `name` and `attempt` repeat `job`'s.
+   */
   'job:stalled': {
+    job: JobInfo;
     jobId: string;
     queue: string;
     name: string;
@@ -27,7 +35,8 @@ export interface LifecycleEvents {
     state: 'ready' | 'dead';
     lostWorker: string;
   };
-  'job:cancelled': { jobId: string; previousState: string };
+  /** `conveyor.cancel(id)` cancelled a queued or running job; `jobId` repeats `job.id`. */
+  'job:cancelled': { job: JobInfo; jobId: string; previousState: string };
 }
 
 export type LifecycleEventName = keyof LifecycleEvents;

@@ -46,6 +46,7 @@ export class Rescuer implements Service {
             'rescued a job whose worker stopped renewing its lease',
           );
           events.emit('job:stalled', {
+            job: job.job,
             jobId: job.id,
             queue: job.queue,
             name: job.name,

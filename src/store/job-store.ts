@@ -1,7 +1,7 @@
 /** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
 import type { NewJob } from '../core/enqueue-options.ts';
 import type { DatabaseRejectedError } from '../core/errors.ts';
-import type { AttemptError, JobFilter, JobRecord, JobState } from '../core/job.ts';
+import type { AttemptError, JobFilter, JobInfo, JobRecord, JobState } from '../core/job.ts';
 import type { SqlExecutor } from '../core/sql-executor.ts';
 
 /** The outcome recorded in a run row. */
@@ -83,6 +83,8 @@ export interface RescuedJob {
   lostWorker: string;
   /** Whether the lost attempt was charged (false: the job was claimed but never started). */
   charged: boolean;
+  /** The job's public info as of the lost attempt. */
+  job: JobInfo;
 }
 
 export type { JobFilter } from '../core/job.ts';
@@ -156,8 +158,8 @@ export interface JobStore {
   jobRescueExpired(params: { now: Date }): Promise<RescuedJob[]>;
   jobGet(params: { id: string }): Promise<JobRecord | null>;
   jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;
-  /** Cancels an unfinished job; returns its state before, or null if it was not cancellable. */
-  jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState } | null>;
+  /** Cancels an unfinished job; returns its state before and its info, or null if it was not cancellable. */
+  jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState; job: JobInfo } | null>;
   /** Records an active job's progress (the caller checked that it is storable JSON). */
   jobProgressSet(params: { id: string; progress: unknown }): Promise<boolean>;
   /** Dead or cancelled jobs back to ready with fresh attempts; returns ids replayed. */

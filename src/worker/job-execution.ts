@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { JobTimeoutError } from '../core/errors.ts';
-import type { JobInfo } from '../core/job.ts';
+import type { RunningJobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler, JobContext } from '../core/job-definition.ts';
 import { storableJsonProblem } from '../core/storable-value.ts';
 import { jobLogger } from '../log/logger.ts';
@@ -22,7 +22,7 @@ export type ExecutionOutcome =
 
 export interface Execution {
   readonly job: ClaimedJob;
-  readonly info: JobInfo;
+  readonly info: RunningJobInfo;
   readonly startedAt: Date;
   /** Aborts the handler's signal; the execution ends as `aborted` with this reason. */
   abort(reason: unknown): void;
@@ -32,11 +32,11 @@ export interface Execution {
 export interface ExecutionDeps {
   log: Logger;
   now: () => Date;
-  progress(info: JobInfo, value: unknown): Promise<void>;
+  progress(info: RunningJobInfo, value: unknown): Promise<void>;
   enqueue: EnqueueFromHandler;
 }
 
-export function jobInfo(job: ClaimedJob): JobInfo {
+export function jobInfo(job: ClaimedJob): RunningJobInfo {
   return {
     id: job.id,
     name: job.name,

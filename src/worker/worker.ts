@@ -17,7 +17,7 @@ import {
   UnknownJobError,
   WorkerShutdownError,
 } from '../core/errors.ts';
-import type { AttemptError, JobInfo } from '../core/job.ts';
+import type { AttemptError, RunningJobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
@@ -67,12 +67,12 @@ type WorkerState = 'running' | 'stopping' | 'stopped';
 /** An outcome recorded but not yet written (the job is still active in the database). */
 interface PendingCompletion {
   item: CompletedItem;
-  info: JobInfo;
+  info: RunningJobInfo;
   job: ClaimedJob;
 }
 interface PendingFailure {
   item: FailedItem;
-  info: JobInfo;
+  info: RunningJobInfo;
   error: AttemptError;
   /** Already rewritten with a minimal error after the database refused the original. */
   rewritten?: boolean;
@@ -339,7 +339,7 @@ export class Worker {
    * anything else here throw, the job still gets a failed attempt (a thrown value used to escape
    * here as an unhandled rejection and end the process: issue 12, defect 1).
    */
-  #record(job: ClaimedJob, info: JobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
+  #record(job: ClaimedJob, info: RunningJobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
     if (outcome.kind === 'aborted') return;
     const finishedAt = this.#deps.now();
     this.#acking.add(job.id);

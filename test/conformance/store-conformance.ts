@@ -426,8 +426,27 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       });
       await register('w');
       await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
-      expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({ previousState: 'ready' });
-      expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({ previousState: 'active' });
+      const info = (id: string, attempt: number, priority: number, claimedAt: Date | null) => ({
+        id,
+        name: 'job',
+        queue: 'q',
+        attempt,
+        maxAttempts: 3,
+        priority,
+        tenantId: null,
+        groupKey: null,
+        metadata: null,
+        createdAt: T0,
+        claimedAt,
+      });
+      expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({
+        previousState: 'ready',
+        job: info(queued!.id, 0, 9, null),
+      });
+      expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({
+        previousState: 'active',
+        job: info(running!.id, 1, 0, T0),
+      });
       expect(await store.jobCancel({ id: running!.id, now: T0 })).toBeNull();
       const beat = await store.workerHeartbeat({ id: 'w', now: T0, leaseMs: 10_000 });
       expect(beat.cancelledIds).toEqual([running!.id]);

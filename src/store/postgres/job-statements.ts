@@ -6,7 +6,7 @@ import type { AttemptUsage, JobFilter, JobStore } from '../job-store.ts';
 import type { Row } from '../sql-driver.ts';
 import { classified } from '../store-errors.ts';
 import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
-import { claimedJobFromRow, jobRecordFromRow } from './job-rows.ts';
+import { claimedJobFromRow, jobInfoFromRow, jobRecordFromRow } from './job-rows.ts';
 import type { StatementContext } from './statement-context.ts';
 
 async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
@@ -149,6 +149,7 @@ export function jobStatements({
         attempt: Number(row.attempt),
         lostWorker: String(row.lost_worker),
         charged: Boolean(row.charged),
+        job: jobInfoFromRow(row),
       }));
     },
 
@@ -174,7 +175,7 @@ export function jobStatements({
     async jobCancel({ id, now }) {
       if (!/^\d{1,19}$/.test(id)) return null;
       const [row] = await run('job-cancel', [id, now, cancelChannel]);
-      return row ? { previousState: String(row.previous_state) as JobState } : null;
+      return row ? { previousState: String(row.previous_state) as JobState, job: jobInfoFromRow(row) } : null;
     },
 
     async jobProgressSet({ id, progress }) {
