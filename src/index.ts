@@ -30,11 +30,12 @@ export {
   JobTimeoutError,
   MigrationRequiredError,
   PayloadTooLargeError,
+  ScheduleNotFoundError,
   UnknownJobError,
   ValidationError,
   WorkerShutdownError,
 } from './core/errors.ts';
-export type { AttemptError, JobFilter, JobInfo, JobRecord, JobState } from './core/job.ts';
+export type { AttemptError, JobFilter, JobInfo, JobRecord, JobState, RunningJobInfo } from './core/job.ts';
 export {
   type AnyJobDefinition,
   defineJob,
@@ -68,7 +69,6 @@ export type {
 } from './observe/run-history-types.ts';
 export type { TracingOptions } from './observe/tracing.ts';
 export type { CronSchedule } from './scheduler/cron-schedule.ts';
-export { ScheduleNotFoundError } from './scheduler/resolve-schedule.ts';
 export {
   defineSchedule,
   type MissedPolicy,

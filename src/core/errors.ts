@@ -125,3 +125,10 @@ export class DatabaseTransientError extends ConveyorError {
     this.databaseMessage = failure.databaseMessage;
   }
 }
+
+/** A schedule name that no stored schedule has. */
+export class ScheduleNotFoundError extends ConveyorError {
+  constructor(name: string) {
+    super('SCHEDULE_NOT_FOUND', `no schedule named "${name}"; \`conveyor schedules list\` shows them`);
+  }
+}

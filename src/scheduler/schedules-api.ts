@@ -4,11 +4,11 @@
  * edit of a code-declared schedule lasts until the next start re-applies the code's definition.
  */
 
-import { ValidationError } from '../core/errors.ts';
+import { ScheduleNotFoundError, ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
 import type { ScheduleRow, Store } from '../store/store.ts';
 import { compileCron } from './cron-schedule.ts';
-import { definitionOf, resolveSchedule, ScheduleNotFoundError } from './resolve-schedule.ts';
+import { definitionOf, resolveSchedule } from './resolve-schedule.ts';
 import type { ScheduleDefinition, ScheduleInfo } from './schedule-definition.ts';
 import type { Scheduler, TickReport } from './scheduler.ts';
 
