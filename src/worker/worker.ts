@@ -11,24 +11,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import {
-  type DatabaseRejectedError,
-  JobCancelledError,
-  UnknownJobError,
-  WorkerShutdownError,
-} from '../core/errors.ts';
-import type { AttemptError, RunningJobInfo } from '../core/job.ts';
+import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
-import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
-import { attemptErrorFrom, rejectedOutcomeError } from './attempt-error.ts';
+import type { ClaimedJob, Store } from '../store/store.ts';
 import { ClaimLoop } from './claim-loop.ts';
-import { FlushBatcher } from './flush-batcher.ts';
-import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
+import { type Execution, jobInfo, startExecution } from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { OutcomeWriter } from './outcome-writer.ts';
 import { PrefetchBuffer } from './prefetch-buffer.ts';
-import { retryAt } from './retry-policy.ts';
 import { returnJobs } from './return-jobs.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
 
@@ -64,23 +56,6 @@ export interface WorkerDeps {
 
 type WorkerState = 'running' | 'stopping' | 'stopped';
 
-/** An outcome recorded but not yet written (the job is still active in the database). */
-interface PendingCompletion {
-  item: CompletedItem;
-  info: RunningJobInfo;
-  job: ClaimedJob;
-}
-interface PendingFailure {
-  item: FailedItem;
-  info: RunningJobInfo;
-  error: AttemptError;
-  /** Already rewritten with a minimal error after the database refused the original. */
-  rewritten?: boolean;
-}
-
-/** At shutdown, unwritten outcomes get until the deadline, and at least this long, to land. */
-const MIN_OUTCOME_DRAIN_MS = 1_000;
-
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   readonly settings: WorkerSettings;
@@ -94,11 +69,8 @@ export class Worker {
   /** Mean run time of recent jobs (ms, smoothed), null until one finished. */
   #meanRunMs: number | null = null;
   readonly #lease: LeaseKeeper;
-  /** Jobs whose outcome is recorded but not yet written: still active in the database. */
-  readonly #acking = new Set<string>();
+  readonly #outcomes: OutcomeWriter;
   #idleWaiters: (() => void)[] = [];
-  readonly #completions: FlushBatcher<PendingCompletion>;
-  readonly #failures: FlushBatcher<PendingFailure>;
   #stopped: Promise<void> | null = null;
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.#log.info({ signal }, 'signal received; shutting down gracefully');
@@ -139,7 +111,7 @@ export class Worker {
       held: (limited) =>
         this.#running.size +
         this.#buffer.size +
-        (limited ? 0 : Math.max(0, this.#acking.size - OUTCOME_ALLOWANCE)),
+        (limited ? 0 : Math.max(0, this.#outcomes.pending - OUTCOME_ALLOWANCE)),
       active: () => this.#state === 'running',
       reserve: (limit) => this.#buffer.reserve(limit, settings.concurrency - this.#running.size),
       release: (reservation) => this.#buffer.release(reservation),
@@ -159,18 +131,20 @@ export class Worker {
       now: deps.now,
       log: this.#log,
       register: () => this.#register(),
-      holds: (id) => this.#running.has(id) || this.#acking.has(id) || this.#buffer.has(id),
+      holds: (id) => this.#running.has(id) || this.#outcomes.holds(id) || this.#buffer.has(id),
       claimInFlight: () => this.#claims.busy,
       cancelled: (id) => this.cancelled(id),
       giveBack: (ids) => this.#returnJobs(ids),
     });
-    this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), {
+    this.#outcomes = new OutcomeWriter({
+      store: deps.store,
+      workerId: this.id,
       log: this.#log,
-      what: 'completions',
-    });
-    this.#failures = new FlushBatcher((batch) => this.#writeFailures(batch), {
-      log: this.#log,
-      what: 'failures',
+      now: deps.now,
+      definitions: deps.definitions,
+      events: deps.events,
+      recordsCompleted: deps.recordsCompleted,
+      written: (queues) => this.#slotsFreed(queues),
     });
   }
 
@@ -210,7 +184,7 @@ export class Worker {
     while (this.#running.size > 0 || this.#buffer.size > 0 || this.#claims.busy) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
-    await this.#drainOutcomes();
+    await this.#outcomes.drain();
   }
 
   /**
@@ -252,7 +226,7 @@ export class Worker {
         await this.#returnJobs(aborted.map((e) => e.job.id));
       }
     }
-    await this.#drainOutcomes(Math.max(deadlineAt - Date.now(), MIN_OUTCOME_DRAIN_MS));
+    await this.#outcomes.drain(deadlineAt - Date.now());
     await this.#lease.stop();
     await store
       .workerRemove({ id: this.id })
@@ -308,7 +282,7 @@ export class Worker {
     if (!definition) {
       // Another deployment may know it: fail the attempt (with retries) rather than drop the job.
       const error = new UnknownJobError(job.name, [...definitions.keys()]);
-      this.#record(job, jobInfo(job), now(), { kind: 'failed', error });
+      this.#outcomes.record(job, jobInfo(job), now(), { kind: 'failed', error });
       return;
     }
     const execution = startExecution(job, definition, {
@@ -327,153 +301,11 @@ export class Worker {
       this.#throughput.record();
       const ranMs = now().getTime() - execution.startedAt.getTime();
       this.#meanRunMs = this.#meanRunMs === null ? ranMs : this.#meanRunMs + (ranMs - this.#meanRunMs) / 16;
-      this.#record(job, execution.info, execution.startedAt, outcome);
+      this.#outcomes.record(job, execution.info, execution.startedAt, outcome);
       this.#dispatch();
       this.#claims.fill();
       this.#notifyIdle();
     });
-  }
-
-  /**
-   * Queues the outcome for writing. Total: attemptErrorFrom and retryAt never throw, and should
-   * anything else here throw, the job still gets a failed attempt (a thrown value used to escape
-   * here as an unhandled rejection and end the process: issue 12, defect 1).
-   */
-  #record(job: ClaimedJob, info: RunningJobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
-    if (outcome.kind === 'aborted') return;
-    const finishedAt = this.#deps.now();
-    this.#acking.add(job.id);
-    try {
-      if (outcome.kind === 'completed') {
-        const { result, usage } = outcome;
-        const record = this.#deps.recordsCompleted(job.queue);
-        const item = { id: job.id, result, startedAt, finishedAt, usage, record };
-        this.#completions.add({ item, info, job });
-      } else {
-        const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
-        const definition = this.#deps.definitions.get(job.name);
-        const next = retryAt(job, definition, outcome.error, finishedAt, this.#log);
-        const item = { id: job.id, error, retryAt: next, startedAt, finishedAt, usage: outcome.usage };
-        this.#failures.add({ item, info, error });
-      }
-    } catch (thrown) {
-      this.#log.error({ jobId: job.id, err: safeError(thrown) }, 'recording an outcome failed');
-      const error = attemptErrorFrom(thrown, job.attempt, finishedAt);
-      const next = retryAt(job, undefined, thrown, finishedAt);
-      this.#failures.add({ item: { id: job.id, error, retryAt: next, startedAt, finishedAt }, info, error });
-    }
-  }
-
-  /**
-   * Completions first, then failures: a completion the database refuses becomes a failure, which
-   * must be written before the drain ends. With `timeoutMs` (shutdown), gives up at that bound even
-   * while writes keep failing; what is left stays active under the lease, for the rescuer.
-   */
-  async #drainOutcomes(timeoutMs?: number): Promise<void> {
-    const deadlineAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    const left = (): number | undefined =>
-      deadlineAt === undefined ? undefined : Math.max(0, deadlineAt - Date.now());
-    const completed = await this.#completions.drain(left());
-    const failed = await this.#failures.drain(left());
-    if (timeoutMs === undefined) return;
-    const dropped = this.#completions.dispose() + this.#failures.dispose();
-    if (!completed || !failed) {
-      this.#log.warn(
-        { count: dropped, timeoutMs },
-        'outcomes could not be written before the shutdown deadline; their jobs stay active until the rescuer returns them',
-      );
-    }
-  }
-
-  async #writeCompletions(batch: PendingCompletion[]): Promise<void> {
-    const { completed, rejected } = await this.#deps.store.jobCompleteMany({
-      items: batch.map((b) => b.item),
-      workerId: this.id,
-    });
-    const done = new Set(completed);
-    const refused = new Map(rejected.map((r) => [r.id, r.error]));
-    const written: PendingCompletion[] = [];
-    for (const entry of batch) {
-      const refusal = refused.get(entry.item.id);
-      // Refused (a result the checks let through that the database cannot store): a failed attempt.
-      if (refusal) this.#resultRejected(entry, refusal);
-      else written.push(entry);
-    }
-    for (const { item, info } of written) {
-      this.#acking.delete(item.id);
-      // A job cancelled or rescued meanwhile was not completed by this write: no event.
-      if (!done.has(item.id)) continue;
-      this.#deps.events.emit('job:completed', {
-        job: info,
-        result: item.result,
-        durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
-      });
-    }
-    this.#slotsFreed(written.map((b) => b.info.queue));
-  }
-
-  /** A completion the database refused: a failed attempt (RESULT_REJECTED), retried by policy. */
-  #resultRejected({ item, info, job }: PendingCompletion, refusal: DatabaseRejectedError): void {
-    const error = rejectedOutcomeError('RESULT_REJECTED', refusal, job.attempt, item.finishedAt);
-    const next = retryAt(job, this.#deps.definitions.get(job.name), refusal, item.finishedAt, this.#log);
-    const { id, startedAt, finishedAt, usage } = item;
-    this.#failures.add({ item: { id, error, retryAt: next, startedAt, finishedAt, usage }, info, error });
-  }
-
-  async #writeFailures(batch: PendingFailure[]): Promise<void> {
-    const { failed, rejected } = await this.#deps.store.jobFailMany({
-      items: batch.map((b) => b.item),
-      workerId: this.id,
-      now: this.#deps.now(),
-    });
-    const written = new Set(failed.map((row) => row.id));
-    const refused = new Map(rejected.map((r) => [r.id, r.error]));
-    const settled: PendingFailure[] = [];
-    for (const entry of batch) {
-      const refusal = refused.get(entry.item.id);
-      if (refusal) this.#errorRejected(entry, refusal);
-      else settled.push(entry);
-    }
-    for (const { item } of settled) this.#acking.delete(item.id);
-    this.#slotsFreed(settled.map((b) => b.info.queue));
-    const { events } = this.#deps;
-    for (const { item, info: job, error } of settled) {
-      if (!written.has(item.id)) continue;
-      events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
-      if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
-      else events.emit('job:dead', { job, error });
-      this.#log.warn(
-        {
-          jobId: job.id,
-          job: job.name,
-          queue: job.queue,
-          tenantId: job.tenantId,
-          attempt: job.attempt,
-          err: error.message,
-          retryAt: item.retryAt,
-        },
-        'job attempt failed',
-      );
-    }
-  }
-
-  /**
-   * A failure the database refused: written again once with a minimal error (ERROR_REJECTED). If
-   * even that is refused the outcome is dropped, logged at error level, and the job left active in
-   * #acking: its lease covers it while this process lives, and the rescuer returns it (charging
-   * the attempt) once the worker stops. It is never given back uncharged, which could loop.
-   */
-  #errorRejected(entry: PendingFailure, refusal: DatabaseRejectedError): void {
-    const { item, info } = entry;
-    if (entry.rewritten) {
-      this.#log.error(
-        { jobId: item.id, job: info.name, err: refusal.message },
-        'the database refused even the minimal error of this failed attempt; the job stays active until the rescuer returns it',
-      );
-      return;
-    }
-    const error = rejectedOutcomeError('ERROR_REJECTED', refusal, item.error.attempt, item.finishedAt);
-    this.#failures.add({ item: { ...item, error }, info, error, rewritten: true });
   }
 
   /**
