@@ -6,10 +6,10 @@
 import type { Logger } from 'pino';
 import { type EnqueueOptions, type NewJob, prepareJob } from '../core/enqueue-options.ts';
 import { ValidationError } from '../core/errors.ts';
-import type { AnyJobDefinition, EnqueueFromHandler, JobDefinition } from '../core/job-definition.ts';
+import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { JobTracing } from '../observe/tracing.ts';
 import type { SqlExecutor, Store } from '../store/store.ts';
-import type { EnqueuedJob, TransactionOption } from './conveyor-api.ts';
+import type { Conveyor, EnqueuedJob } from './conveyor-api.ts';
 import { InsertBatcher } from './insert-batcher.ts';
 import type { JobRegistry } from './job-registry.ts';
 
@@ -26,22 +26,8 @@ export interface EnqueuerDeps {
   scheduledAt(runAt: Date): void;
 }
 
-export interface Enqueuer {
-  enqueue<I, P, R>(
-    job: JobDefinition<I, P, R>,
-    payload: I,
-    options?: EnqueueOptions & TransactionOption,
-  ): Promise<EnqueuedJob>;
-  enqueueByName(
-    name: string,
-    payload: unknown,
-    options?: EnqueueOptions & TransactionOption,
-  ): Promise<EnqueuedJob>;
-  enqueueMany<I, P, R>(
-    job: JobDefinition<I, P, R>,
-    items: { payload: I; options?: EnqueueOptions }[],
-    options?: TransactionOption,
-  ): Promise<EnqueuedJob[]>;
+/** The enqueue members of the Conveyor API (documented there), and what the instance needs beside. */
+export interface Enqueuer extends Pick<Conveyor, 'enqueue' | 'enqueueByName' | 'enqueueMany'> {
   /** `context.enqueue` of a dry run: validates and logs, writes nothing. */
   dryRun: EnqueueFromHandler;
   /** Resolves once every enqueue accepted so far has settled. */
