@@ -86,8 +86,6 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     retention: retentionByQueue,
     leaderServices: [...observability.services, schedules.scheduler],
   });
-  // A retry of this process's job is due at a known time: promote it then, not at the next poll.
-  events.on('job:retrying', ({ retryAt }) => promoter.scheduledAt(retryAt));
 
   const enqueuer = createEnqueuer({
     registry,
@@ -121,6 +119,8 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
               const { count, ageMs } = settings.retention(queue).completed;
               return !(count === 0 && ageMs === null);
             },
+            // A retry of this process's job is due at a known time: promote it then, not at the next poll.
+            retryScheduled: (runAt) => promoter.scheduledAt(runAt),
             progress: async (jobId, value) => {
               await s.jobProgressSet({ id: jobId, progress: value });
             },

@@ -33,6 +33,8 @@ export interface OutcomeWriterDeps {
   recordsCompleted(queue: string): boolean;
   /** Outcomes of these queues' jobs were written: their slots are free in the database. */
   written(queues: string[]): void;
+  /** A retry was written: it is due at `runAt` (the promoter looks then, not at its next poll). */
+  retryScheduled(runAt: Date): void;
 }
 
 /** An outcome recorded but not yet written (the job is still active in the database). */
@@ -185,8 +187,10 @@ export class OutcomeWriter {
     for (const { item, info: job, error } of settled) {
       if (!written.has(item.id)) continue;
       events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
-      if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
-      else events.emit('job:dead', { job, error });
+      if (item.retryAt) {
+        this.#deps.retryScheduled(item.retryAt);
+        events.emit('job:retrying', { job, error, retryAt: item.retryAt });
+      } else events.emit('job:dead', { job, error });
       this.#log.warn(
         {
           jobId: job.id,

@@ -50,6 +50,8 @@ export interface WorkerDeps {
   enqueue: EnqueueFromHandler;
   /** Whether the queue keeps completed runs (retention `completed: false` keeps none). */
   recordsCompleted(queue: string): boolean;
+  /** A retry of one of its jobs is due at `runAt`: the process's promoter looks then. */
+  retryScheduled(runAt: Date): void;
   /** Called once the worker stops, so the owner can forget it. */
   onStopped(worker: Worker): void;
 }
@@ -145,6 +147,7 @@ export class Worker {
       events: deps.events,
       recordsCompleted: deps.recordsCompleted,
       written: (queues) => this.#slotsFreed(queues),
+      retryScheduled: deps.retryScheduled,
     });
   }
 

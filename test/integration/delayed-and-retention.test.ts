@@ -44,6 +44,25 @@ describe('delayed jobs', () => {
     expect(startedAt.get(1)! - enqueuedAt).toBeGreaterThanOrEqual(300);
   });
 
+  it('runs a retry at its backoff time, with the promote interval an hour away', async () => {
+    const attempts: number[] = [];
+    const flaky = defineJob({
+      name: 'flaky-retry',
+      defaults: { attempts: 2, backoff: { type: 'fixed', delay: 300 } },
+      handler: ({ job }) => {
+        attempts.push(Date.now());
+        if (job.attempt === 1) throw new Error('first attempt fails');
+      },
+    });
+    const conveyor = db.open({ jobs: [flaky], schema: 'retry_promote', promoteInterval: '1h' });
+    await conveyor.worker({ handleSignals: false, pollInterval: '1h' }).start();
+    const done = conveyor.once('job:completed');
+    await conveyor.enqueue(flaky, {});
+    await done;
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(300);
+  });
+
   it('promotes jobs delayed by another process within the promote interval', async () => {
     let ran = 0;
     const ping = defineJob({

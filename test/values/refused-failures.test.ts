@@ -78,6 +78,7 @@ function startWorker(store: Store, log: Logger) {
       progress: async () => {},
       enqueue: async () => ({ id: null, created: false }),
       recordsCompleted: () => true,
+      retryScheduled: () => {},
       onStopped: () => {},
     },
   );
