@@ -277,9 +277,7 @@ async function main(): Promise<void> {
     if (performance.now() >= nextFault) {
       const kind = FAULTS[faultCount % FAULTS.length]!;
       progress(`fault: ${kind}`);
-      await inject(kind).catch((error: unknown) =>
-        progress(`fault ${kind} failed: ${String(error)}`),
-      );
+      await inject(kind).catch((error: unknown) => progress(`fault ${kind} failed: ${String(error)}`));
       faultCount += 1;
       nextFault = performance.now() + FAULT_EVERY_MS;
     }
