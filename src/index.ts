@@ -1,8 +1,8 @@
 /**
- * Conveyor's public API. Everything not exported here is internal.
+ * Conveyor's public API (`conveyor-jobs`). Everything not exported here is internal. The HTTP
+ * surfaces are in `conveyor-jobs/http` (src/http/index.ts), so that a worker never loads them.
  */
 
-export { defineConfig } from './cli/config.ts';
 export {
   type Conveyor,
   createConveyor,
@@ -11,25 +11,31 @@ export {
   type ReplayTarget,
   type RunResult,
   type TransactionOption,
+  type WorkerHandle,
   type WorkerOptions,
 } from './client/conveyor.ts';
 export type { ConveyorOptions, QueueOptions, RetentionOptions } from './client/conveyor-options.ts';
-export type { GroupChange } from './client/queue-admin.ts';
+export { defineConfig } from './client/conveyor-options.ts';
+export type { DeadLettersApi } from './client/dead-letters.ts';
+export type { GroupChange, QueuesApi } from './client/queue-admin.ts';
 export type { BackoffFunction, BackoffOption } from './core/backoff.ts';
 export type { Duration } from './core/duration.ts';
 export type { EnqueueOptions } from './core/enqueue-options.ts';
 export {
   ConveyorError,
+  DatabaseRejectedError,
+  DatabaseTransientError,
   DatabaseUnavailableError,
   JobCancelledError,
   JobTimeoutError,
   MigrationRequiredError,
   PayloadTooLargeError,
+  ScheduleNotFoundError,
   UnknownJobError,
   ValidationError,
   WorkerShutdownError,
 } from './core/errors.ts';
-export type { AttemptError, JobInfo, JobRecord, JobState } from './core/job.ts';
+export type { AttemptError, JobFilter, JobInfo, JobRecord, JobState, RunningJobInfo } from './core/job.ts';
 export {
   type AnyJobDefinition,
   defineJob,
@@ -39,20 +45,8 @@ export {
   type JobInput,
 } from './core/job-definition.ts';
 export type { QueueFlowOptions, RateLimitOption } from './core/queue-settings.ts';
+export type { SqlExecutor } from './core/sql-executor.ts';
 export type { LifecycleEventName, LifecycleEvents } from './events/lifecycle-events.ts';
-export {
-  createObservabilityHandler,
-  createObservabilityServer,
-  type ObservabilityHandler,
-  type ObservabilityHandlerOptions,
-  type ObservabilityServer,
-  type ObservabilityServerOptions,
-} from './http/observability-server.ts';
-export {
-  createTriggerHandler,
-  type TriggerHandlerOptions,
-  toNodeHandler,
-} from './http/trigger-handler.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export type { PruneReport } from './maintenance/pruner.ts';
 export type { AlertEvaluation, AlertEvent, AlertOptions } from './observe/alerts/alert-evaluator.ts';
@@ -62,9 +56,19 @@ export type { Analytics, AnalyticsFilter } from './observe/analytics.ts';
 export type { HealthOptions, HealthReport, HealthStatus } from './observe/health.ts';
 export type { ConveyorMetrics, MetricsOptions } from './observe/metrics.ts';
 export type { AlertsApi } from './observe/observability.ts';
+export type {
+  DurationPercentiles,
+  ErrorGroup,
+  FailedRun,
+  Incident,
+  JobRunStats,
+  OverallRunStats,
+  SlowRun,
+  ThroughputBucket,
+  WorkerRunStats,
+} from './observe/run-history-types.ts';
 export type { TracingOptions } from './observe/tracing.ts';
 export type { CronSchedule } from './scheduler/cron-schedule.ts';
-export { ScheduleNotFoundError } from './scheduler/resolve-schedule.ts';
 export {
   defineSchedule,
   type MissedPolicy,
@@ -77,19 +81,6 @@ export {
 export type { FiredJob, TickReport } from './scheduler/scheduler.ts';
 export type { ScheduleChanges, ScheduleListFilter, SchedulesApi } from './scheduler/schedules-api.ts';
 export { DatabaseTimeoutError, type DatabaseWait } from './store/database-timeout-error.ts';
-export type {
-  DurationPercentiles,
-  ErrorGroup,
-  FailedRun,
-  Incident,
-  JobFilter,
-  JobRunStats,
-  OverallRunStats,
-  SlowRun,
-  SqlExecutor,
-  ThroughputBucket,
-  WorkerRunStats,
-} from './store/store.ts';
 export {
   type DrainOptions,
   type DrainSummary,

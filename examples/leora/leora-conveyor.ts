@@ -11,12 +11,8 @@
  * export const POST = GET;
  */
 import type pg from 'pg';
-import {
-  type Conveyor,
-  type ConveyorOptions,
-  createTriggerHandler,
-  tenantSchedules,
-} from '../../src/index.ts';
+import { createTriggerHandler } from '../../src/http/index.ts';
+import { type Conveyor, type ConveyorOptions, tenantSchedules } from '../../src/index.ts';
 import { createCalculateBurnRatesJob } from './calculate-burn-rates-job.ts';
 import { createUpdateAccountTypesJob } from './update-account-types-job.ts';
 

@@ -96,13 +96,17 @@ export function classifyError(error: unknown, databaseUrl: string | null): Class
   if (code === 'VALIDATION' || code === 'PAYLOAD_TOO_LARGE') {
     return { exitCode: ExitCode.validation, code, message: redact(messageOf(error), databaseUrl) };
   }
-  // The embedded folder's own error names the folder and the fix; it is not about DATABASE_URL.
-  if (code === 'EMBEDDED_FOLDER_UNAVAILABLE') {
+  // The embedded folder's errors (they carry `folder`) name the folder and the fix; they are not
+  // about DATABASE_URL.
+  if (code !== undefined && typeof (error as { folder?: unknown }).folder === 'string') {
     return { exitCode: ExitCode.databaseUnavailable, code, message: messageOf(error) };
   }
-  const failure =
-    code === 'DATABASE_UNAVAILABLE' ? (error as { cause?: unknown }).cause : connectionFailure(error);
-  if (code === 'DATABASE_UNAVAILABLE' || failure !== undefined) {
+  // A bound that ran out (the server stopped answering) and a lost connection are the database
+  // being unreachable too, whatever the statement.
+  const unreachable =
+    code === 'DATABASE_UNAVAILABLE' || code === 'DATABASE_TIMEOUT' || code === 'DATABASE_TRANSIENT';
+  const failure = unreachable ? (error as { cause?: unknown }).cause : connectionFailure(error);
+  if (unreachable || failure !== undefined) {
     const target = databaseUrl ? describeConnection(databaseUrl) : 'the embedded database';
     const reason = failure !== undefined ? ` (${messageOf(failure)})` : '';
     return {

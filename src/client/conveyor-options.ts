@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Duration, parseDuration } from '../core/duration.ts';
+import { type Duration, MAX_TIMER, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { type AnyJobDefinition, assertName } from '../core/job-definition.ts';
 import { type FlowSettings, type QueueFlowOptions, resolveFlowSettings } from '../core/queue-settings.ts';
@@ -80,6 +80,21 @@ export interface ConveyorOptions {
   now?: () => Date;
 }
 
+/**
+ * Gives a config file its type: `conveyor.config.ts` default-exports the options `createConveyor`
+ * takes, and the `conveyor` command reads them.
+ *
+ * @example
+ * // conveyor.config.ts
+ * import { defineConfig } from 'conveyor-jobs';
+ * import { sendDigest } from './src/jobs/send-digest.ts';
+ *
+ * export default defineConfig({ jobs: [sendDigest], retention: { completed: { count: 500 } } });
+ */
+export function defineConfig(options: ConveyorOptions): ConveyorOptions {
+  return options;
+}
+
 export interface ResolvedOptions {
   databaseUrl: string | null;
   dataDir: string;
@@ -134,6 +149,68 @@ function resolveRetention(
   };
 }
 
+/** Every option createConveyor knows: anything else is a mistake worth an error (e.g. `shutdownTimeout`, a worker option). */
+const OPTION_KEYS = Object.keys({
+  jobs: true,
+  databaseUrl: true,
+  dataDir: true,
+  schema: true,
+  migrate: true,
+  poolSize: true,
+  logger: true,
+  maxPayloadBytes: true,
+  lease: true,
+  rescueInterval: true,
+  promoteInterval: true,
+  pruneInterval: true,
+  retention: true,
+  queues: true,
+  schedules: true,
+  alerts: true,
+  redisUrl: true,
+  metrics: true,
+  tracing: true,
+  connectTimeout: true,
+  statementTimeout: true,
+  migrationTimeout: true,
+  closeTimeout: true,
+  now: true,
+} satisfies Record<keyof ConveyorOptions, true>);
+
+/** Levenshtein distance of two short strings (a misspelt option name is one or two edits off). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** Throws a ValidationError naming the first key of `value` that is not in `known`. */
+export function rejectUnknownKeys(
+  value: object,
+  known: readonly string[],
+  prefix: string,
+  what: string,
+): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    throw new ValidationError(
+      `${prefix}${key}`,
+      `is not one of the ${what}${near ? `; did you mean "${near}"?` : ''} (known: ${known.join(', ')})`,
+    );
+  }
+}
+
 /** Longest bound a timer can hold (setTimeout and PostgreSQL's statement_timeout: 2^31 − 1 ms). */
 const MAX_BOUND_MS = 2_147_483_647 - 1_000;
 
@@ -157,7 +234,9 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     throw new ValidationError('jobs', 'must be an array of job definitions (defineJob(...))');
   }
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL ?? null;
-  const leaseMs = parseDuration(options.lease ?? '10s', 'lease');
+  rejectUnknownKeys(options, OPTION_KEYS, '', 'createConveyor options');
+  // Each of these drives a timer: past 2^31 − 1 ms Node.js would fire it after 1 ms instead.
+  const leaseMs = parseDuration(options.lease ?? '10s', 'lease', MAX_TIMER);
   if (leaseMs < 100) throw new ValidationError('lease', 'must be at least 100ms');
   const maxPayloadBytes = options.maxPayloadBytes ?? 1_048_576;
   if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes <= 0) {
@@ -200,9 +279,10 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     rescueIntervalMs: parseDuration(
       options.rescueInterval ?? Math.max(50, Math.floor(leaseMs / 2)),
       'rescueInterval',
+      MAX_TIMER,
     ),
-    promoteIntervalMs: parseDuration(options.promoteInterval ?? '1s', 'promoteInterval'),
-    pruneIntervalMs: parseDuration(options.pruneInterval ?? '1m', 'pruneInterval'),
+    promoteIntervalMs: parseDuration(options.promoteInterval ?? '1s', 'promoteInterval', MAX_TIMER),
+    pruneIntervalMs: parseDuration(options.pruneInterval ?? '1m', 'pruneInterval', MAX_TIMER),
     retention: (queue) => perQueue.get(queue) ?? base,
     queueFlow,
     now: options.now ?? (() => new Date()),

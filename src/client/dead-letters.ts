@@ -1,7 +1,7 @@
 /** Dead letters: list dead jobs with their errors, and replay them (by ids, or all by filter). */
 import { ValidationError } from '../core/errors.ts';
-import type { JobRecord } from '../core/job.ts';
-import type { JobFilter, Store } from '../store/store.ts';
+import type { JobFilter, JobRecord } from '../core/job.ts';
+import type { Store } from '../store/store.ts';
 
 export type ReplayTarget =
   | { ids: string[] }
@@ -25,9 +25,20 @@ function filterOf(target: ReplayTarget): JobFilter {
   };
 }
 
-export function createDeadLetters(store: () => Promise<Store>, now: () => Date, replayed: () => void) {
+/** Dead jobs (`conveyor.deadLetters`): list them with their errors, replay them. */
+export interface DeadLettersApi {
+  /** Dead jobs, each with every attempt's error. */
+  list(filter?: Omit<JobFilter, 'states'>, page?: { limit?: number; afterId?: string }): Promise<JobRecord[]>;
+  /** Sends dead jobs back to ready with fresh attempts: by ids, or all (optionally filtered). */
+  replay(target: ReplayTarget): Promise<string[]>;
+}
+
+export function createDeadLetters(
+  store: () => Promise<Store>,
+  now: () => Date,
+  replayed: () => void,
+): DeadLettersApi {
   return {
-    /** Dead jobs, each with every attempt's error. */
     async list(
       filter: Omit<JobFilter, 'states'> = {},
       page: { limit?: number; afterId?: string } = {},
@@ -38,7 +49,6 @@ export function createDeadLetters(store: () => Promise<Store>, now: () => Date, 
         ...(page.afterId ? { afterId: page.afterId } : {}),
       });
     },
-    /** Sends dead jobs back to ready with fresh attempts: by ids, or all (optionally filtered). */
     async replay(target: ReplayTarget): Promise<string[]> {
       const filter = filterOf(target);
       const ids = await (await store()).jobReplay({ filter: { ...filter, states: ['dead'] }, now: now() });

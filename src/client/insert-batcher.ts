@@ -4,8 +4,17 @@
  * flushes are in flight wait for the next one. Each promise settles only after its own batch
  * committed, so an awaited enqueue is durable. Repeats of one unique key inside a batch are sent
  * once and share the answer.
+ *
+ * Batch isolation: the jobs of a statement come from unrelated callers, so one job the database
+ * refuses must not fail the others. A permanently refused statement is split until the refused
+ * job is alone (store/batch-isolation.ts): only its promise rejects (DatabaseRejectedError naming
+ * the job), and its neighbours commit. A transient failure rejects every promise of the batch not
+ * yet committed, as before: the caller may retry. prepareJob refuses unstorable values before they
+ * get here; this is the second line.
  */
 import type { NewJob } from '../core/enqueue-options.ts';
+import { DatabaseRejectedError } from '../core/errors.ts';
+import { writeIsolated } from '../store/batch-isolation.ts';
 import type { InsertedJob, Store } from '../store/store.ts';
 
 interface Pending {
@@ -90,20 +99,61 @@ export class InsertBatcher {
       rowOf.push(jobs.length);
       jobs.push(job);
     }
+    let store: Store;
     try {
-      const store = await this.#store();
-      const results = await store.jobInsertMany({ jobs, now: this.#now() });
-      const claimedRow = new Set<number>();
-      batch.forEach((pending, index) => {
-        const row = rowOf[index]!;
-        const result = results[row]!;
+      store = await this.#store();
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    // Rows whose insert settled: the result, or the error that refused that row alone.
+    const settled: (InsertedJob | Error)[] = new Array(jobs.length);
+    let failure: unknown = null;
+    try {
+      const { written, rejected } = await writeIsolated(
+        jobs.map((job, row) => ({ job, row })),
+        (rows) => store.jobInsertMany({ jobs: rows.map((r) => r.job), now: this.#now() }),
+      );
+      for (const { items, result } of written) {
+        items.forEach(({ row }, i) => {
+          settled[row] = result[i]!;
+        });
+      }
+      for (const { item, error } of rejected) settled[item.row] = refusedJob(item.job, error);
+    } catch (error) {
+      // Transient (or a fault of the whole write): every row not settled yet fails with it.
+      failure = error;
+    }
+    const claimedRow = new Set<number>();
+    batch.forEach((pending, index) => {
+      const row = rowOf[index]!;
+      const result = settled[row];
+      if (result === undefined) pending.reject(failure);
+      else if (result instanceof Error) pending.reject(result);
+      else {
         // Only the first caller of a key in this batch may see created: true.
         pending.resolve(claimedRow.has(row) ? { id: result.id, created: false } : result);
         claimedRow.add(row);
-      });
-      this.#onInserted(jobs.filter((_, row) => results[row]?.created));
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      }
+    });
+    const inserted = jobs.filter((_, row) => {
+      const result = settled[row];
+      return result !== undefined && !(result instanceof Error) && result.created;
+    });
+    if (inserted.length === 0) return;
+    try {
+      this.#onInserted(inserted);
+    } catch {
+      // Only a wake-up of local workers; they poll anyway.
     }
   }
+}
+
+/** The error of one job the database refused on its own: its neighbours in the batch were written. */
+function refusedJob(job: NewJob, error: DatabaseRejectedError): DatabaseRejectedError {
+  return new DatabaseRejectedError(
+    `job "${job.name}" (queue "${job.queue}") was not enqueued: ${error.message}; the jobs enqueued alongside it were not affected`,
+    { code: error.sqlState, databaseMessage: error.databaseMessage },
+    { cause: error },
+  );
 }

@@ -16,11 +16,29 @@ export interface GroupChange {
   weight?: number;
 }
 
+/** Flow control at runtime (`conveyor.queues`); docs/flow-control.md. */
+export interface QueuesApi {
+  /** Stored settings of every queue that has any. */
+  list(): Promise<QueueSettingsRow[]>;
+  /** Changes limits or priority at runtime; fields left out keep their value, null clears a limit. */
+  configure(queue: string, change: QueueFlowOptions): Promise<void>;
+  /** Stops claims from the queue; running jobs finish, queued ones wait. */
+  pause(queue: string): Promise<void>;
+  resume(queue: string): Promise<void>;
+  /** Pauses one group (tenant) of a queue; the other groups go on. */
+  pauseGroup(queue: string, groupKey: string | null): Promise<GroupSettingsRow>;
+  resumeGroup(queue: string, groupKey: string | null): Promise<GroupSettingsRow>;
+  /** Overrides one group's concurrency or weight. */
+  setGroup(queue: string, groupKey: string | null, change: GroupChange): Promise<GroupSettingsRow>;
+  /** Groups of a queue with settings of their own. */
+  groups(queue: string): Promise<GroupSettingsRow[]>;
+}
+
 export function createQueueAdmin(
   store: () => Promise<Store>,
   knownQueues: readonly string[],
   now: () => Date,
-) {
+): QueuesApi {
   const known = async (s: Store, queue: string): Promise<void> => {
     assertName(queue, 'queue');
     if (knownQueues.includes(queue)) return;
@@ -55,17 +73,14 @@ export function createQueueAdmin(
   };
 
   return {
-    /** Stored settings of every queue that has any. */
     async list(): Promise<QueueSettingsRow[]> {
       return (await store()).queueList({});
     },
-    /** Changes limits or priority at runtime; fields left out keep their value, null clears a limit. */
     async configure(queue: string, change: QueueFlowOptions): Promise<void> {
       const s = await store();
       await known(s, queue);
       await s.queueUpsert({ name: queue, change: resolveFlowSettings(change, 'change', false), now: now() });
     },
-    /** Stops claims from the queue; running jobs finish, queued ones wait. */
     async pause(queue: string): Promise<void> {
       const s = await store();
       await known(s, queue);
@@ -76,12 +91,9 @@ export function createQueueAdmin(
       await known(s, queue);
       await s.queueUpsert({ name: queue, change: { paused: false }, now: now() });
     },
-    /** Pauses one group (tenant) of a queue; the other groups go on. */
     pauseGroup: (queue: string, groupKey: string | null) => setGroup(queue, groupKey, { paused: true }),
     resumeGroup: (queue: string, groupKey: string | null) => setGroup(queue, groupKey, { paused: false }),
-    /** Overrides one group's concurrency or weight. */
     setGroup,
-    /** Groups of a queue with settings of their own. */
     async groups(queue: string): Promise<GroupSettingsRow[]> {
       const s = await store();
       await known(s, queue);

@@ -1,7 +1,8 @@
 /** Worker options as given to `conveyor.worker()`, validated into the worker's settings. */
-import { type Duration, parseDuration } from '../core/duration.ts';
+import { type Duration, MAX_TIMER, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { WorkerSettings } from '../worker/worker.ts';
+import { rejectUnknownKeys } from './conveyor-options.ts';
 
 export interface WorkerOptions {
   /** Queues to take jobs from (default: every queue of the registered jobs). */
@@ -25,7 +26,17 @@ export interface WorkerOptions {
 
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
+const WORKER_OPTION_KEYS = Object.keys({
+  queues: true,
+  concurrency: true,
+  prefetch: true,
+  pollInterval: true,
+  shutdownTimeout: true,
+  handleSignals: true,
+} satisfies Record<keyof WorkerOptions, true>);
+
 export function resolveWorkerSettings(options: WorkerOptions, knownQueues: string[]): WorkerSettings {
+  rejectUnknownKeys(options, WORKER_OPTION_KEYS, 'worker.', 'worker options');
   const queues = options.queues ?? knownQueues;
   if (!Array.isArray(queues) || queues.length === 0) {
     throw new ValidationError('worker.queues', 'needs at least one queue');
@@ -50,8 +61,8 @@ export function resolveWorkerSettings(options: WorkerOptions, knownQueues: strin
     queues,
     concurrency,
     prefetch,
-    pollIntervalMs: parseDuration(options.pollInterval ?? '2s', 'worker.pollInterval'),
-    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '30s', 'worker.shutdownTimeout'),
+    pollIntervalMs: parseDuration(options.pollInterval ?? '2s', 'worker.pollInterval', MAX_TIMER),
+    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '30s', 'worker.shutdownTimeout', MAX_TIMER),
     handleSignals: options.handleSignals ?? true,
   };
 }

@@ -1,5 +1,6 @@
 import { type Duration, parseDuration } from './duration.ts';
 import { ValidationError } from './errors.ts';
+import { describeValue } from './thrown-value.ts';
 
 /**
  * How long to wait before retrying. `fixed` waits `delay` every time; `exponential` waits
@@ -28,21 +29,37 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
   jitter: 0,
 };
 
+const BACKOFF_KEYS = new Set(['type', 'delay', 'maxDelay', 'jitter']);
+
+/** Validates a backoff object into its stored form; errors name `field` (e.g. `options.backoff`). */
 export function normalizeBackoff(
   option: Exclude<BackoffOption, BackoffFunction>,
   field: string,
 ): BackoffPolicy {
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new ValidationError(
+      field,
+      'must be { type: "fixed" | "exponential", delay, maxDelay?, jitter? } or a function (attempt, error) => ms',
+    );
+  }
+  const unknown = Object.keys(option).filter((key) => !BACKOFF_KEYS.has(key));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `${field}.${unknown[0]}`,
+      'is not a backoff option; use type, delay, maxDelay and jitter',
+    );
+  }
   if (option.type !== 'fixed' && option.type !== 'exponential') {
     throw new ValidationError(
       `${field}.type`,
-      `must be "fixed" or "exponential", got ${JSON.stringify(option.type)}`,
+      `must be "fixed" or "exponential", got ${describeValue(option.type).slice(0, 60)}`,
     );
   }
   const jitter = option.jitter ?? 0;
-  if (typeof jitter !== 'number' || jitter < 0 || jitter > 1) {
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
     throw new ValidationError(
       `${field}.jitter`,
-      `must be a number from 0 to 1, got ${JSON.stringify(jitter)}`,
+      `must be a number from 0 to 1, got ${describeValue(jitter).slice(0, 60)}`,
     );
   }
   return {

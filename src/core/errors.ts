@@ -85,3 +85,50 @@ export class WorkerShutdownError extends ConveyorError {
     super('WORKER_SHUTDOWN', 'worker is shutting down; the job was released to run again');
   }
 }
+
+/** What the database (or the driver) said, kept on the store's typed errors. */
+export interface DatabaseFailure {
+  /** The PostgreSQL error code (SQLSTATE) or Node.js error code, when there was one. */
+  code: string | null;
+  /** The database's or driver's own message (capped; storable text). */
+  databaseMessage: string;
+}
+
+/**
+ * The database refused a write because of what it was given (a SQLSTATE of class 22 data, 23
+ * constraint, 42 syntax or access, 54 limits…), or the write could not be serialized: sending it
+ * again unchanged fails again. Batches are split so that only the items at fault get this error.
+ */
+export class DatabaseRejectedError extends ConveyorError {
+  /** The PostgreSQL error code (SQLSTATE), or null when the write never reached the database. */
+  readonly sqlState: string | null;
+  readonly databaseMessage: string;
+  constructor(message: string, failure: DatabaseFailure, options?: { cause?: unknown }) {
+    super('DATABASE_REJECTED', message, options);
+    this.sqlState = failure.code;
+    this.databaseMessage = failure.databaseMessage;
+  }
+}
+
+/**
+ * A database failure that may pass if the write is tried again later: the connection was refused,
+ * reset or lost, the server is starting or shutting down, or it reported a deadlock, a
+ * serialization failure, a lock timeout or a lack of resources (docs/delivery-guarantees.md).
+ */
+export class DatabaseTransientError extends ConveyorError {
+  /** The PostgreSQL error code (SQLSTATE) or the Node.js error code, when there was one. */
+  readonly reason: string | null;
+  readonly databaseMessage: string;
+  constructor(message: string, failure: DatabaseFailure, options?: { cause?: unknown }) {
+    super('DATABASE_TRANSIENT', message, options);
+    this.reason = failure.code;
+    this.databaseMessage = failure.databaseMessage;
+  }
+}
+
+/** A schedule name that no stored schedule has. */
+export class ScheduleNotFoundError extends ConveyorError {
+  constructor(name: string) {
+    super('SCHEDULE_NOT_FOUND', `no schedule named "${name}"; \`conveyor schedules list\` shows them`);
+  }
+}

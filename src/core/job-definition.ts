@@ -4,14 +4,18 @@ import type { BackoffOption } from './backoff.ts';
 import type { Duration } from './duration.ts';
 import type { EnqueueOptions } from './enqueue-options.ts';
 import { ValidationError } from './errors.ts';
-import type { JobInfo } from './job.ts';
+import type { RunningJobInfo } from './job.ts';
+import { assertJobDefaults } from './job-limits.ts';
 
+/** Checked by `defineJob` (a bad one throws a ValidationError naming `defineJob.defaults.<field>`). */
 export interface JobDefaults {
-  /** Total attempts including the first (default 3). */
+  /** Total attempts including the first: 1–1,000 (default 3). */
   attempts?: number;
+  /** A function that throws or returns anything but a finite number ≥ 0 falls back to the default. */
   backoff?: BackoffOption;
-  /** Abort the handler's signal and fail the attempt after this long. */
+  /** Abort the handler's signal and fail the attempt after this long (at most ~24.8 days). */
   timeout?: Duration;
+  /** −1,000,000 to 1,000,000; lower runs first. */
   priority?: number;
   /** Keep the unique key reserved this long after enqueue (default: while the job is unfinished). */
   uniqueFor?: Duration;
@@ -19,13 +23,16 @@ export interface JobDefaults {
 
 export interface JobContext<P> {
   payload: P;
-  job: JobInfo;
+  job: RunningJobInfo;
   /** Aborted on timeout, cancellation, or shutdown past the deadline; pass it to fetch, db calls… */
   signal: AbortSignal;
   tenantId: string | null;
   /** A pino logger whose lines carry job id, name, queue, tenant and attempt. */
   log: Logger;
-  /** Records progress (any JSON value); emits `job:progress`. */
+  /**
+   * Records progress (any storable JSON value); emits `job:progress`. A value PostgreSQL cannot
+   * store rejects with a ValidationError naming it (`progress.note`), writing nothing.
+   */
   progress(value: unknown): Promise<void>;
   /** True under `conveyor run --dry-run`: compute and report, but write nothing. */
   dryRun: boolean;
@@ -121,6 +128,7 @@ export function defineJob(definition: {
   if (typeof definition.handler !== 'function') {
     throw new ValidationError('defineJob.handler', 'must be a function (async ({ payload }) => …)');
   }
+  assertJobDefaults(definition.defaults, 'defineJob.defaults');
   return Object.freeze({
     name: definition.name,
     queue,

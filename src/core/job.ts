@@ -62,6 +62,23 @@ export interface JobInfo {
   groupKey: string | null;
   metadata: Record<string, unknown> | null;
   createdAt: Date;
-  /** When this attempt was claimed; rate limits count claims (a start follows within ms). */
+  /**
+   * When this attempt was claimed (rate limits count claims; a start follows within ms); null for
+   * a job that was not claimed (a queued job cancelled).
+   */
+  claimedAt: Date | null;
+}
+
+/** A job's public info during an attempt (the handler's `job`, and the attempt's events). */
+export interface RunningJobInfo extends JobInfo {
   claimedAt: Date;
+}
+
+/** Which jobs a listing, a count or a replay is about; every field given must match. */
+export interface JobFilter {
+  states?: JobState[];
+  queue?: string;
+  name?: string;
+  tenantId?: string;
+  ids?: string[];
 }

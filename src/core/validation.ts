@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors.ts';
+import { describeThrown } from './thrown-value.ts';
 
 /** Turns the first zod issue into a ValidationError whose field is `prefix.path.to.field`. */
 export function validationErrorFrom(error: z.ZodError, prefix: string): ValidationError {
@@ -16,7 +17,13 @@ export function validationErrorFrom(error: z.ZodError, prefix: string): Validati
 
 /** Parses `value` with `schema` or throws a ValidationError naming the field under `prefix`. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix: string): z.output<S> {
-  const parsed = schema.safeParse(value);
+  let parsed: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    parsed = schema.safeParse(value) as z.ZodSafeParseResult<z.output<S>>;
+  } catch (error) {
+    // A getter or Proxy trap that throws while the schema reads the value.
+    throw new ValidationError(prefix, `cannot be read: ${describeThrown(error).message.slice(0, 200)}`);
+  }
   if (!parsed.success) throw validationErrorFrom(parsed.error, prefix);
   return parsed.data;
 }

@@ -1,23 +1,33 @@
 /**
  * Typed, in-process job lifecycle events. Every payload is plain JSON-serializable data (ids,
  * strings, numbers, ISO-able dates), so the same events can later be relayed to other processes
- * (dashboard, realtime gateway) without change. A listener that throws is logged, never rethrown
- * into the engine.
+ * (dashboard, realtime gateway) without change. A listener that throws (or an async listener
+ * that rejects), whatever it throws, is logged, never rethrown into the engine: a listener's
+ * failure must not stop a worker from recording outcomes.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { AttemptError, JobInfo } from '../core/job.ts';
+import type { AttemptError, JobInfo, RunningJobInfo } from '../core/job.ts';
+import { safeError } from '../log/safe-error.ts';
 
+/**
+ * Every event carries the job's public info as `job` (the attempt's events a RunningJobInfo, with
+ * its claim time): this is the shape the realtime gateway and the REST API send (docs/operations.md).
+ */
 export interface LifecycleEvents {
-  'job:active': { job: JobInfo; workerId: string };
-  'job:progress': { job: JobInfo; progress: unknown };
-  'job:completed': { job: JobInfo; result: unknown; durationMs: number };
+  'job:active': { job: RunningJobInfo; workerId: string };
+  'job:progress': { job: RunningJobInfo; progress: unknown };
+  'job:completed': { job: RunningJobInfo; result: unknown; durationMs: number };
   /** Every failed attempt, whether it will be retried or not. */
-  'job:failed': { job: JobInfo; error: AttemptError; willRetry: boolean };
-  'job:retrying': { job: JobInfo; error: AttemptError; retryAt: Date };
-  'job:dead': { job: JobInfo; error: AttemptError };
-  /** A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead). */
+  'job:failed': { job: RunningJobInfo; error: AttemptError; willRetry: boolean };
+  'job:retrying': { job: RunningJobInfo; error: AttemptError; retryAt: Date };
+  'job:dead': { job: RunningJobInfo; error: AttemptError };
+  /**
+   * A job whose worker stopped renewing its lease was returned (or, out of attempts, made dead);
+   * `job` is as of the lost attempt. `jobId`, `queue`, `name` and `attempt` repeat `job`'s.
+   */
   'job:stalled': {
+    job: JobInfo;
     jobId: string;
     queue: string;
     name: string;
@@ -25,7 +35,8 @@ export interface LifecycleEvents {
     state: 'ready' | 'dead';
     lostWorker: string;
   };
-  'job:cancelled': { jobId: string; previousState: string };
+  /** `conveyor.cancel(id)` cancelled a queued or running job; `jobId` repeats `job.id`. */
+  'job:cancelled': { job: JobInfo; jobId: string; previousState: string };
 }
 
 export type LifecycleEventName = keyof LifecycleEvents;
@@ -43,13 +54,26 @@ export class LifecycleEmitter {
   on<E extends LifecycleEventName>(event: E, listener: (payload: LifecycleEvents[E]) => void): () => void {
     const wrapped = (payload: LifecycleEvents[E]): void => {
       try {
-        listener(payload);
+        const returned: unknown = listener(payload);
+        // An async listener's rejection would otherwise be unhandled, which ends the process.
+        if (typeof (returned as { then?: unknown } | null)?.then === 'function') {
+          Promise.resolve(returned).catch((error: unknown) => this.#threw(event, error));
+        }
       } catch (error) {
-        this.#log.error({ err: error, event }, 'lifecycle event listener threw');
+        this.#threw(event, error);
       }
     };
     this.#emitter.on(event, wrapped);
     return () => this.#emitter.off(event, wrapped);
+  }
+
+  /** Logs a listener's failure; the error is described safely (it may be any value, even a Proxy). */
+  #threw(event: LifecycleEventName, error: unknown): void {
+    try {
+      this.#log.error({ err: safeError(error), event }, 'lifecycle event listener threw');
+    } catch {
+      // A logger that throws must not break the engine either.
+    }
   }
 
   emit<E extends LifecycleEventName>(event: E, payload: LifecycleEvents[E]): void {

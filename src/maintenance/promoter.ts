@@ -5,23 +5,25 @@
  * Several processes may promote at once: the statement skips rows another one holds.
  */
 import type { Logger } from 'pino';
+import type { Service } from '../runtime/service.ts';
 import type { Store } from '../store/store.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
 const BATCH = 1_000;
 
-export class Promoter {
+export class Promoter implements Service {
+  readonly name = 'promoter';
   readonly #task: PeriodicTask;
   readonly #now: () => Date;
   #nextDueMs = Number.POSITIVE_INFINITY;
 
-  constructor(store: Store, now: () => Date, intervalMs: number, log: Logger) {
+  constructor(store: () => Promise<Store>, now: () => Date, intervalMs: number, log: Logger) {
     this.#now = now;
     this.#task = new PeriodicTask(
       'promoter',
       async () => {
         const at = now();
-        const { promoted, nextRunAt } = await store.jobPromoteDue({ now: at, limit: BATCH });
+        const { promoted, nextRunAt } = await (await store()).jobPromoteDue({ now: at, limit: BATCH });
         if (promoted >= BATCH) return 0;
         this.#nextDueMs = nextRunAt ? nextRunAt.getTime() : Number.POSITIVE_INFINITY;
         return Math.min(intervalMs, Math.max(0, this.#nextDueMs - now().getTime()));
@@ -30,7 +32,7 @@ export class Promoter {
     );
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#task.start();
   }
 

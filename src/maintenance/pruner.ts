@@ -4,6 +4,7 @@
  * locks for long. When nothing is due each rule costs one index probe, so idle cost stays flat.
  */
 import type { Logger } from 'pino';
+import type { Service } from '../runtime/service.ts';
 import type { RetentionRule, RunStatus, Store } from '../store/store.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
@@ -62,11 +63,12 @@ export async function pruneOnce(
   return report;
 }
 
-export class Pruner {
+export class Pruner implements Service {
+  readonly name = 'pruner';
   readonly #task: PeriodicTask;
 
   constructor(
-    store: Store,
+    store: () => Promise<Store>,
     queues: () => ReadonlyMap<string, RetentionPolicy>,
     now: () => Date,
     intervalMs: number,
@@ -75,7 +77,7 @@ export class Pruner {
     this.#task = new PeriodicTask(
       'pruner',
       async () => {
-        const report = await pruneOnce(store, queues(), now());
+        const report = await pruneOnce(await store(), queues(), now());
         if (report.completed + report.failed + report.failedRuns + report.keys > 0)
           log.info(report, 'retention pruned finished jobs');
         return intervalMs;
@@ -84,7 +86,7 @@ export class Pruner {
     );
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#task.start(1_000);
   }
 

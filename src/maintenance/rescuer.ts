@@ -6,17 +6,25 @@
  */
 import type { Logger } from 'pino';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import type { Service } from '../runtime/service.ts';
 import type { Store } from '../store/store.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
-export class Rescuer {
+export class Rescuer implements Service {
+  readonly name = 'rescuer';
   readonly #task: PeriodicTask;
 
-  constructor(store: Store, now: () => Date, intervalMs: number, events: LifecycleEmitter, log: Logger) {
+  constructor(
+    store: () => Promise<Store>,
+    now: () => Date,
+    intervalMs: number,
+    events: LifecycleEmitter,
+    log: Logger,
+  ) {
     this.#task = new PeriodicTask(
       'rescuer',
       async () => {
-        const rescued = await store.jobRescueExpired({ now: now() });
+        const rescued = await (await store()).jobRescueExpired({ now: now() });
         const unstarted = rescued.filter((job) => !job.charged);
         if (unstarted.length > 0) {
           log.info(
@@ -38,6 +46,7 @@ export class Rescuer {
             'rescued a job whose worker stopped renewing its lease',
           );
           events.emit('job:stalled', {
+            job: job.job,
             jobId: job.id,
             queue: job.queue,
             name: job.name,
@@ -52,7 +61,7 @@ export class Rescuer {
     );
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#task.start();
   }
 

@@ -4,6 +4,7 @@
  */
 import { type Duration, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
+import type { Store } from '../store/store.ts';
 import type {
   DurationPercentiles,
   ErrorGroup,
@@ -12,10 +13,9 @@ import type {
   OverallRunStats,
   RunWindow,
   SlowRun,
-  Store,
   ThroughputBucket,
   WorkerRunStats,
-} from '../store/store.ts';
+} from './run-history-types.ts';
 
 /** What every analytics query accepts. Times are instants or durations back from now. */
 export interface AnalyticsFilter {

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import { PRUNE_BATCH, untilShort } from '../maintenance/pruner.ts';
+import type { Service } from '../runtime/service.ts';
 import type { Store } from '../store/store.ts';
 
 export interface HistoryPruneReport {
@@ -27,7 +28,8 @@ export async function pruneHistory(store: Store, maxAgeMs: number, now: Date): P
   };
 }
 
-export class HistoryRetention {
+export class HistoryRetention implements Service {
+  readonly name = 'history-retention';
   readonly #task: PeriodicTask;
 
   constructor(
@@ -49,7 +51,7 @@ export class HistoryRetention {
     );
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#task.start(1_000);
   }
 

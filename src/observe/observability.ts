@@ -1,18 +1,20 @@
 /**
  * Wires observability into one Conveyor instance: analytics over the run history, Prometheus
  * metrics fed by lifecycle events, the health report, alert evaluation, history retention and
- * tracing. The client holds one of these; its background services start and stop with workers.
+ * tracing. The client holds one of these; its background services run in the process's runtime.
  */
 import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../core/duration.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
-import type { Incident, Store } from '../store/store.ts';
+import type { Service } from '../runtime/service.ts';
+import type { Store } from '../store/store.ts';
 import { type AlertEvaluation, AlertEvaluator, type AlertOptions } from './alerts/alert-evaluator.ts';
 import { type Analytics, createAnalytics } from './analytics.ts';
 import { checkHealth, type HealthReport } from './health.ts';
 import { type HistoryPruneReport, HistoryRetention, pruneHistory } from './history-retention.ts';
 import { ConveyorMetrics, type MetricsOptions } from './metrics.ts';
 import { RedisProbe } from './redis-probe.ts';
+import type { Incident } from './run-history-types.ts';
 import { JobTracing, type TracingOptions } from './tracing.ts';
 
 export interface ObservabilityOptions {
@@ -40,8 +42,8 @@ export interface Observability {
   health(): Promise<HealthReport>;
   /** Deletes run rows and resolved incidents older than the history age now; returns how many. */
   pruneHistory(): Promise<HistoryPruneReport>;
-  /** Background services to run while a worker runs (alerts, history retention). */
-  services: { start(): void; stop(): Promise<void> }[];
+  /** Its background services (alert evaluation, history retention); one process of a cluster runs them. */
+  services: Service[];
   close(): Promise<void>;
 }
 

@@ -1,11 +1,27 @@
 /**
- * Checks that Redis answers PING, for the health report. ioredis is loaded only when a `redisUrl`
- * is configured. One client is kept and reconnects in the background; a check never waits longer
- * than `timeoutMs`, and commands fail at once (no offline queue) while Redis is unreachable.
+ * Checks that Redis answers PING, for the health report. ioredis (an optional peer dependency) is
+ * loaded only when a `redisUrl` is configured. One client is kept and reconnects in the background;
+ * a check never waits longer than `timeoutMs`, and commands fail at once (no offline queue) while
+ * Redis is unreachable.
  */
 import type { Redis } from 'ioredis';
+import { ConveyorError } from '../core/errors.ts';
 
 export type RedisStatus = 'connected' | 'unreachable' | 'not_configured';
+
+/** ioredis is an optional peer dependency: without it, the check says how to install it. */
+async function loadRedisClass(): Promise<typeof Redis> {
+  try {
+    return (await import('ioredis')).Redis;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConveyorError(
+      'DEPENDENCY_MISSING',
+      'redisUrl: the Redis health check needs the ioredis package, an optional peer dependency; ' +
+        'install it (npm install ioredis) or remove redisUrl',
+    );
+  }
+}
 
 export class RedisProbe {
   readonly #url: string | null;
@@ -58,7 +74,7 @@ export class RedisProbe {
   }
 
   #connect(): Promise<Redis> {
-    this.#client ??= import('ioredis').then(({ Redis: RedisClient }) => {
+    this.#client ??= loadRedisClass().then((RedisClient) => {
       const client = new RedisClient(this.#url!, {
         lazyConnect: true,
         enableOfflineQueue: false,

@@ -3,7 +3,7 @@
  * registered jobs (the job exists, the payload passes its schema), and builds the job a fire enqueues.
  */
 import { type NewJob, prepareJob } from '../core/enqueue-options.ts';
-import { ConveyorError, ValidationError } from '../core/errors.ts';
+import { ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
 import type { ScheduleRow, ScheduleSource, ScheduleWrite } from '../store/schedule-store.ts';
 import { compileCron } from './cron-schedule.ts';
@@ -15,13 +15,6 @@ import {
 } from './schedule-definition.ts';
 
 const DAY_MS = 86_400_000;
-
-/** A schedule name that no stored schedule has. */
-export class ScheduleNotFoundError extends ConveyorError {
-  constructor(name: string) {
-    super('SCHEDULE_NOT_FOUND', `no schedule named "${name}"; \`conveyor schedules list\` shows them`);
-  }
-}
 
 export interface ResolveContext {
   definitions: ReadonlyMap<string, AnyJobDefinition>;

@@ -30,6 +30,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
 import { safeError } from '../log/safe-error.ts';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
+import type { Service } from '../runtime/service.ts';
 import type { ScheduleRow, Store } from '../store/store.ts';
 import { compileCron } from './cron-schedule.ts';
 import { planFires } from './fire-plan.ts';
@@ -69,7 +70,8 @@ export interface TickReport {
   held: { schedule: string; fireAt: Date }[];
 }
 
-export class Scheduler {
+export class Scheduler implements Service {
+  readonly name = 'scheduler';
   readonly #settings: SchedulerSettings;
   readonly #task: PeriodicTask;
   #synced: Promise<void> | null = null;

@@ -4,11 +4,11 @@
  * edit of a code-declared schedule lasts until the next start re-applies the code's definition.
  */
 
-import { ValidationError } from '../core/errors.ts';
+import { ScheduleNotFoundError, ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
 import type { ScheduleRow, Store } from '../store/store.ts';
 import { compileCron } from './cron-schedule.ts';
-import { definitionOf, resolveSchedule, ScheduleNotFoundError } from './resolve-schedule.ts';
+import { definitionOf, resolveSchedule } from './resolve-schedule.ts';
 import type { ScheduleDefinition, ScheduleInfo } from './schedule-definition.ts';
 import type { Scheduler, TickReport } from './scheduler.ts';
 
@@ -24,6 +24,32 @@ export interface ScheduleListFilter {
 }
 
 export type ScheduleChanges = Partial<Omit<ScheduleDefinition, 'name' | 'paused'>>;
+
+/** Cron schedules at runtime (`conveyor.schedules`); docs/scheduling.md. */
+export interface SchedulesApi {
+  /** Adds a schedule (source `runtime`); throws if the name is taken. */
+  add(definition: ScheduleDefinition): Promise<ScheduleInfo>;
+  /** Changes fields of a schedule; a new cron or time zone takes effect from the next fire after now. */
+  update(name: string, changes: ScheduleChanges): Promise<ScheduleInfo>;
+  /** Stops firing until resumed (fires while paused are not made up). */
+  pause(name: string): Promise<ScheduleInfo>;
+  /** Fires again, from the next fire time after now. */
+  resume(name: string): Promise<ScheduleInfo>;
+  /** Deletes a schedule; jobs it already enqueued stay. False if there was none. */
+  remove(name: string): Promise<boolean>;
+  get(name: string, options?: { fireTimes?: number }): Promise<ScheduleInfo | null>;
+  list(filter?: ScheduleListFilter): Promise<ScheduleInfo[]>;
+  /** Enqueues what is due at `at` (default now) and returns it: tests, and hosts without a loop. */
+  tick(at?: Date): Promise<TickReport>;
+  /** Writes the code-declared schedules now (a started scheduler does this itself). */
+  sync(): Promise<void>;
+  /**
+   * Runs the scheduler in this process now, whoever leads (with workers, it runs in one process of
+   * the cluster at a time: the elected leader).
+   */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export interface SchedulesApiDeps {
   store: () => Promise<Store>;
@@ -52,7 +78,7 @@ export function scheduleInfo(row: ScheduleRow, fireTimes: number, now: Date): Sc
   return { ...rest, job: jobName, nextFireTimes };
 }
 
-export function createSchedulesApi(deps: SchedulesApiDeps) {
+export function createSchedulesApi(deps: SchedulesApiDeps): SchedulesApi {
   const context = () => ({
     definitions: deps.definitions,
     maxPayloadBytes: deps.maxPayloadBytes,
@@ -160,5 +186,3 @@ export function createSchedulesApi(deps: SchedulesApiDeps) {
     },
   };
 }
-
-export type SchedulesApi = ReturnType<typeof createSchedulesApi>;

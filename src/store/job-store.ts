@@ -1,7 +1,8 @@
 /** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
 import type { NewJob } from '../core/enqueue-options.ts';
-import type { AttemptError, JobRecord, JobState } from '../core/job.ts';
-import type { SqlExecutor } from './sql-executor.ts';
+import type { DatabaseRejectedError } from '../core/errors.ts';
+import type { AttemptError, JobFilter, JobInfo, JobRecord, JobState } from '../core/job.ts';
+import type { SqlExecutor } from '../core/sql-executor.ts';
 
 /** The outcome recorded in a run row. */
 export type RunStatus = 'completed' | 'failed' | 'dead' | 'stalled' | 'cancelled';
@@ -64,6 +65,15 @@ export interface FailedItem {
   usage?: AttemptUsage;
 }
 
+/**
+ * An item of a batch that the database refused on its own (its data): the batch was split until
+ * the refused items were alone, and its other items were written (src/store/batch-isolation.ts).
+ */
+export interface RejectedItem {
+  id: string;
+  error: DatabaseRejectedError;
+}
+
 export interface RescuedJob {
   id: string;
   queue: string;
@@ -73,15 +83,11 @@ export interface RescuedJob {
   lostWorker: string;
   /** Whether the lost attempt was charged (false: the job was claimed but never started). */
   charged: boolean;
+  /** The job's public info as of the lost attempt. */
+  job: JobInfo;
 }
 
-export interface JobFilter {
-  states?: JobState[];
-  queue?: string;
-  name?: string;
-  tenantId?: string;
-  ids?: string[];
-}
+export type { JobFilter } from '../core/job.ts';
 
 export interface QueueStateCount {
   queue: string;
@@ -99,7 +105,11 @@ export interface RetentionRule {
 }
 
 export interface JobStore {
-  /** Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). */
+  /**
+   * Inserts a batch in one statement; unique keys dedupe (the batch must hold each key once). All
+   * or nothing: a refusal rejects the call with a DatabaseRejectedError, a lost connection with a
+   * DatabaseTransientError (the caller may split a batch of independent jobs, as InsertBatcher does).
+   */
   jobInsertMany(params: { jobs: NewJob[]; now: Date; executor?: SqlExecutor }): Promise<InsertedJob[]>;
   /**
    * Moves up to `limit` ready jobs of `queue` to active for `workerId`, within the queue's limits:
@@ -118,14 +128,25 @@ export interface JobStore {
     seqBase?: number;
     startNow?: number;
   }): Promise<{ jobs: ClaimedJob[]; cursor: string | null }>;
-  /** Completes active jobs and writes their run rows in one statement; returns ids completed. */
-  jobCompleteMany(params: { items: CompletedItem[]; workerId: string }): Promise<string[]>;
-  /** Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. */
+  /**
+   * Completes active jobs and writes their run rows in one statement; returns the ids completed (a
+   * job no longer active under this worker's lease is left alone) and the items the database
+   * refused (e.g. a result it cannot store), which are not written. Throws only transient errors.
+   */
+  jobCompleteMany(params: {
+    items: CompletedItem[];
+    workerId: string;
+  }): Promise<{ completed: string[]; rejected: RejectedItem[] }>;
+  /**
+   * Fails active jobs: back to scheduled/ready for a retry, or dead; writes their run rows. Returns
+   * the jobs failed with their new state and the items the database refused, which are not
+   * written. Throws only transient errors.
+   */
   jobFailMany(params: {
     items: FailedItem[];
     workerId: string;
     now: Date;
-  }): Promise<{ id: string; state: JobState }[]>;
+  }): Promise<{ failed: { id: string; state: JobState }[]; rejected: RejectedItem[] }>;
   /** Returns active jobs this worker never finished to ready without counting the attempt. */
   jobReturnMany(params: { ids: string[]; workerId: string }): Promise<string[]>;
   /** Promotes due scheduled jobs to ready in one batch; tells when the next one is due. */
@@ -137,8 +158,9 @@ export interface JobStore {
   jobRescueExpired(params: { now: Date }): Promise<RescuedJob[]>;
   jobGet(params: { id: string }): Promise<JobRecord | null>;
   jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;
-  /** Cancels an unfinished job; returns its state before, or null if it was not cancellable. */
-  jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState } | null>;
+  /** Cancels an unfinished job; returns its state before and its info, or null if it was not cancellable. */
+  jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState; job: JobInfo } | null>;
+  /** Records an active job's progress (the caller checked that it is storable JSON). */
   jobProgressSet(params: { id: string; progress: unknown }): Promise<boolean>;
   /** Dead or cancelled jobs back to ready with fresh attempts; returns ids replayed. */
   jobReplay(params: { filter: JobFilter; now: Date }): Promise<string[]>;

@@ -22,12 +22,24 @@ export interface TransactionOptions {
   migration?: boolean;
 }
 
+/**
+ * A connection of its own, kept open (leader election holds session-level advisory locks on it).
+ * `lost` resolves when the connection is gone, and with it every lock it held.
+ */
+export interface DedicatedSession {
+  query(text: string, values: unknown[]): Promise<Row[]>;
+  readonly lost: Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface SqlDriver {
   /** Runs one statement; `name` lets a driver prepare it once per connection. */
   query(name: string, text: string, values: unknown[]): Promise<Row[]>;
   transaction<T>(work: (session: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** LISTENs on each channel; re-subscribes after a lost connection and then calls `reconnected`. */
   listen(handlers: NotificationHandlers, reconnected: () => void): Promise<() => Promise<void>>;
+  /** Opens a connection of its own (see DedicatedSession). */
+  dedicated(): Promise<DedicatedSession>;
   close(): Promise<void>;
   readonly description: string;
 }

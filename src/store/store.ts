@@ -4,16 +4,18 @@
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
 import type { JobStore } from './job-store.ts';
+import type { LeaderStore } from './leader-store.ts';
 import type { QueueStore } from './queue-store.ts';
 import type { RunStore } from './run-store.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 import type { WorkerStore } from './worker-store.ts';
 
+export type { SqlExecutor } from '../core/sql-executor.ts';
 export type * from './job-store.ts';
+export type * from './leader-store.ts';
 export type * from './queue-store.ts';
 export type * from './run-store.ts';
 export type * from './schedule-store.ts';
-export type { SqlExecutor } from './sql-executor.ts';
 export type { WorkerStore } from './worker-store.ts';
 
 export interface MigrationReport {
@@ -24,7 +26,7 @@ export interface MigrationReport {
 }
 
 /** The whole seam: each capability adds its slice (jobs, worker leases; later schedules, history…). */
-export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore {
+export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore, LeaderStore {
   /**
    * Applies pending numbered migrations, then re-applies every SQL function whose definition
    * changed, under a migration lock; returns what it applied.
@@ -33,11 +35,15 @@ export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore,
   /** Latest applied and latest known migration versions, and functions not at their definition. */
   migrationStatus(): Promise<{ applied: number; latest: number; functionsPending: string[] }>;
 
-  /** Subscribes to wake-ups (`ready` carries a queue name) and cancellations (a job id). */
-  listen(handlers: {
-    ready(queue: string): void;
-    cancelled(jobId: string): void;
-    reconnected(): void;
+  /**
+   * Subscribes to notification channels by name — `ready` (a queue has ready jobs; the payload is
+   * its name) and `cancel` (a job id) are the engine's; other capabilities add their own — on the
+   * one LISTEN connection this store keeps. `reconnected` runs after a lost connection is back
+   * (notifications sent meanwhile are gone). Resolves once listening; returns the unsubscribe.
+   */
+  listen(params: {
+    channels: Record<string, (payload: string) => void>;
+    reconnected: () => void;
   }): Promise<() => Promise<void>>;
   /** Checks the connection; throws DatabaseUnavailableError. */
   ping(): Promise<void>;

@@ -1,12 +1,15 @@
 /**
  * Runs one claimed job: builds the handler's context, enforces the timeout through the signal,
  * and reports exactly one outcome. Once an outcome is reported, a late settle of the handler is
- * ignored (a timed-out handler that later returns does not complete the job).
+ * ignored (a timed-out handler that later returns does not complete the job). A result that
+ * PostgreSQL cannot store (storable-value.ts) is a failed attempt with a ValidationError naming its
+ * path (`result.items[3].name: contains U+0000…`); the retry policy applies as to any failure.
  */
 import type { Logger } from 'pino';
 import { JobTimeoutError } from '../core/errors.ts';
-import type { JobInfo } from '../core/job.ts';
+import type { RunningJobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler, JobContext } from '../core/job-definition.ts';
+import { storableJsonProblem } from '../core/storable-value.ts';
 import { jobLogger } from '../log/logger.ts';
 import { startUsageMeter } from '../observe/attempt-usage.ts';
 import type { AttemptUsage, ClaimedJob } from '../store/store.ts';
@@ -19,7 +22,7 @@ export type ExecutionOutcome =
 
 export interface Execution {
   readonly job: ClaimedJob;
-  readonly info: JobInfo;
+  readonly info: RunningJobInfo;
   readonly startedAt: Date;
   /** Aborts the handler's signal; the execution ends as `aborted` with this reason. */
   abort(reason: unknown): void;
@@ -29,11 +32,11 @@ export interface Execution {
 export interface ExecutionDeps {
   log: Logger;
   now: () => Date;
-  progress(info: JobInfo, value: unknown): Promise<void>;
+  progress(info: RunningJobInfo, value: unknown): Promise<void>;
   enqueue: EnqueueFromHandler;
 }
 
-export function jobInfo(job: ClaimedJob): JobInfo {
+export function jobInfo(job: ClaimedJob): RunningJobInfo {
   return {
     id: job.id,
     name: job.name,
@@ -104,7 +107,11 @@ export function startExecution(
       logger ??= jobLogger(deps.log, job);
       return logger;
     },
-    progress: (value) => deps.progress(info, value),
+    // Checked like a result: a value PostgreSQL cannot store is refused here, naming its path.
+    progress: (value) => {
+      const problem = storableJsonProblem(value, 'progress');
+      return problem ? Promise.reject(problem) : deps.progress(info, value);
+    },
     enqueue: (next, payload, options) =>
       deps.enqueue(next, payload, { ...(job.tenantId ? { tenantId: job.tenantId } : {}), ...options }),
     dryRun,
@@ -114,15 +121,11 @@ export function startExecution(
     .then(() => definition.handler(context))
     .then(
       (result) => {
-        try {
-          JSON.stringify(result);
-          settle({ kind: 'completed', result });
-        } catch (error) {
-          settle({
-            kind: 'failed',
-            error: new TypeError(`handler result is not JSON-serializable: ${String(error)}`),
-          });
-        }
+        if (settled) return;
+        // A result PostgreSQL cannot store fails the attempt here, naming its path, instead of
+        // failing the completion statement of every job in its batch.
+        const problem = storableJsonProblem(result, 'result');
+        settle(problem ? { kind: 'failed', error: problem } : { kind: 'completed', result });
       },
       (error: unknown) => settle({ kind: 'failed', error }),
     );

@@ -12,18 +12,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
-import type { AttemptError, JobInfo } from '../core/job.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
-import type { ClaimedJob, CompletedItem, FailedItem, Store } from '../store/store.ts';
-import { attemptErrorFrom } from './attempt-error.ts';
+import type { ClaimedJob, Store } from '../store/store.ts';
 import { ClaimLoop } from './claim-loop.ts';
-import { FlushBatcher } from './flush-batcher.ts';
-import { type Execution, type ExecutionOutcome, jobInfo, startExecution } from './job-execution.ts';
+import { type Execution, jobInfo, startExecution } from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { OutcomeWriter } from './outcome-writer.ts';
 import { PrefetchBuffer } from './prefetch-buffer.ts';
-import { retryAt } from './retry-policy.ts';
 import { returnJobs } from './return-jobs.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
 
@@ -53,6 +50,8 @@ export interface WorkerDeps {
   enqueue: EnqueueFromHandler;
   /** Whether the queue keeps completed runs (retention `completed: false` keeps none). */
   recordsCompleted(queue: string): boolean;
+  /** A retry of one of its jobs is due at `runAt`: the process's promoter looks then. */
+  retryScheduled(runAt: Date): void;
   /** Called once the worker stops, so the owner can forget it. */
   onStopped(worker: Worker): void;
 }
@@ -72,11 +71,8 @@ export class Worker {
   /** Mean run time of recent jobs (ms, smoothed), null until one finished. */
   #meanRunMs: number | null = null;
   readonly #lease: LeaseKeeper;
-  /** Jobs whose outcome is recorded but not yet written: still active in the database. */
-  readonly #acking = new Set<string>();
+  readonly #outcomes: OutcomeWriter;
   #idleWaiters: (() => void)[] = [];
-  readonly #completions: FlushBatcher<{ item: CompletedItem; info: JobInfo }>;
-  readonly #failures: FlushBatcher<{ item: FailedItem; info: JobInfo; error: AttemptError }>;
   #stopped: Promise<void> | null = null;
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.#log.info({ signal }, 'signal received; shutting down gracefully');
@@ -117,7 +113,7 @@ export class Worker {
       held: (limited) =>
         this.#running.size +
         this.#buffer.size +
-        (limited ? 0 : Math.max(0, this.#acking.size - OUTCOME_ALLOWANCE)),
+        (limited ? 0 : Math.max(0, this.#outcomes.pending - OUTCOME_ALLOWANCE)),
       active: () => this.#state === 'running',
       reserve: (limit) => this.#buffer.reserve(limit, settings.concurrency - this.#running.size),
       release: (reservation) => this.#buffer.release(reservation),
@@ -137,18 +133,21 @@ export class Worker {
       now: deps.now,
       log: this.#log,
       register: () => this.#register(),
-      holds: (id) => this.#running.has(id) || this.#acking.has(id) || this.#buffer.has(id),
+      holds: (id) => this.#running.has(id) || this.#outcomes.holds(id) || this.#buffer.has(id),
       claimInFlight: () => this.#claims.busy,
       cancelled: (id) => this.cancelled(id),
       giveBack: (ids) => this.#returnJobs(ids),
     });
-    this.#completions = new FlushBatcher((batch) => this.#writeCompletions(batch), {
+    this.#outcomes = new OutcomeWriter({
+      store: deps.store,
+      workerId: this.id,
       log: this.#log,
-      what: 'completions',
-    });
-    this.#failures = new FlushBatcher((batch) => this.#writeFailures(batch), {
-      log: this.#log,
-      what: 'failures',
+      now: deps.now,
+      definitions: deps.definitions,
+      events: deps.events,
+      recordsCompleted: deps.recordsCompleted,
+      written: (queues) => this.#slotsFreed(queues),
+      retryScheduled: deps.retryScheduled,
     });
   }
 
@@ -188,7 +187,7 @@ export class Worker {
     while (this.#running.size > 0 || this.#buffer.size > 0 || this.#claims.busy) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+    await this.#outcomes.drain();
   }
 
   /**
@@ -201,6 +200,7 @@ export class Worker {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    const deadlineAt = Date.now() + timeoutMs;
     this.#state = 'stopping';
     process.off('SIGTERM', this.#signalHandler);
     process.off('SIGINT', this.#signalHandler);
@@ -229,9 +229,7 @@ export class Worker {
         await this.#returnJobs(aborted.map((e) => e.job.id));
       }
     }
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
-    this.#completions.dispose();
-    this.#failures.dispose();
+    await this.#outcomes.drain(deadlineAt - Date.now());
     await this.#lease.stop();
     await store
       .workerRemove({ id: this.id })
@@ -287,7 +285,7 @@ export class Worker {
     if (!definition) {
       // Another deployment may know it: fail the attempt (with retries) rather than drop the job.
       const error = new UnknownJobError(job.name, [...definitions.keys()]);
-      this.#record(job, jobInfo(job), now(), { kind: 'failed', error });
+      this.#outcomes.record(job, jobInfo(job), now(), { kind: 'failed', error });
       return;
     }
     const execution = startExecution(job, definition, {
@@ -306,73 +304,11 @@ export class Worker {
       this.#throughput.record();
       const ranMs = now().getTime() - execution.startedAt.getTime();
       this.#meanRunMs = this.#meanRunMs === null ? ranMs : this.#meanRunMs + (ranMs - this.#meanRunMs) / 16;
-      this.#record(job, execution.info, execution.startedAt, outcome);
+      this.#outcomes.record(job, execution.info, execution.startedAt, outcome);
       this.#dispatch();
       this.#claims.fill();
       this.#notifyIdle();
     });
-  }
-
-  #record(job: ClaimedJob, info: JobInfo, startedAt: Date, outcome: ExecutionOutcome): void {
-    const finishedAt = this.#deps.now();
-    if (outcome.kind !== 'aborted') this.#acking.add(job.id);
-    if (outcome.kind === 'completed') {
-      const { result, usage } = outcome;
-      const record = this.#deps.recordsCompleted(job.queue);
-      this.#completions.add({ item: { id: job.id, result, startedAt, finishedAt, usage, record }, info });
-    } else if (outcome.kind === 'failed') {
-      const error = attemptErrorFrom(outcome.error, job.attempt, finishedAt);
-      const next = retryAt(job, this.#deps.definitions.get(job.name), outcome.error, finishedAt);
-      const item = { id: job.id, error, retryAt: next, startedAt, finishedAt, usage: outcome.usage };
-      this.#failures.add({ item, info, error });
-    }
-  }
-
-  async #writeCompletions(batch: { item: CompletedItem; info: JobInfo }[]): Promise<void> {
-    const completed = new Set(
-      await this.#deps.store.jobCompleteMany({ items: batch.map((b) => b.item), workerId: this.id }),
-    );
-    for (const { item, info } of batch) {
-      this.#acking.delete(item.id);
-      // A job cancelled or rescued meanwhile was not completed by this write: no event.
-      if (!completed.has(item.id)) continue;
-      this.#deps.events.emit('job:completed', {
-        job: info,
-        result: item.result,
-        durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
-      });
-    }
-    this.#slotsFreed(batch.map((b) => b.info.queue));
-  }
-
-  async #writeFailures(batch: { item: FailedItem; info: JobInfo; error: AttemptError }[]): Promise<void> {
-    const rows = await this.#deps.store.jobFailMany({
-      items: batch.map((b) => b.item),
-      workerId: this.id,
-      now: this.#deps.now(),
-    });
-    const written = new Set(rows.map((row) => row.id));
-    for (const { item } of batch) this.#acking.delete(item.id);
-    this.#slotsFreed(batch.map((b) => b.info.queue));
-    const { events } = this.#deps;
-    for (const { item, info: job, error } of batch) {
-      if (!written.has(item.id)) continue;
-      events.emit('job:failed', { job, error, willRetry: item.retryAt !== null });
-      if (item.retryAt) events.emit('job:retrying', { job, error, retryAt: item.retryAt });
-      else events.emit('job:dead', { job, error });
-      this.#log.warn(
-        {
-          jobId: job.id,
-          job: job.name,
-          queue: job.queue,
-          tenantId: job.tenantId,
-          attempt: job.attempt,
-          err: error.message,
-          retryAt: item.retryAt,
-        },
-        'job attempt failed',
-      );
-    }
   }
 
   /**

@@ -213,7 +213,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         ],
         workerId: 'w',
       });
-      expect(done).toEqual([a!.id]);
+      expect(done).toEqual({ completed: [a!.id], rejected: [] });
       const record = await store.jobGet({ id: a!.id });
       expect(record).toMatchObject({ state: 'completed', result: { ok: true }, attempt: 1 });
       expect(record?.finishedAt?.getTime()).toBe(at(5).getTime());
@@ -234,7 +234,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         })),
         workerId: 'w',
       });
-      expect(done).toHaveLength(results.length);
+      expect(done.completed).toHaveLength(results.length);
       const records = await Promise.all(inserted.map((job) => store.jobGet({ id: job.id })));
       expect(records.map((r) => r?.result)).toEqual(results);
       expect(records.map((r) => r?.finishedAt?.getTime())).toEqual(results.map(() => at(7).getTime()));
@@ -257,7 +257,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         workerId: 'w',
         now: T0,
       });
-      const byId = new Map(states.map((s) => [s.id, s.state]));
+      const byId = new Map(states.failed.map((s) => [s.id, s.state]));
       expect([byId.get(jobs[0]!.id), byId.get(jobs[1]!.id), byId.get(jobs[2]!.id)]).toEqual([
         'scheduled',
         'ready',
@@ -426,8 +426,27 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       });
       await register('w');
       await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
-      expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({ previousState: 'ready' });
-      expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({ previousState: 'active' });
+      const info = (id: string, attempt: number, priority: number, claimedAt: Date | null) => ({
+        id,
+        name: 'job',
+        queue: 'q',
+        attempt,
+        maxAttempts: 3,
+        priority,
+        tenantId: null,
+        groupKey: null,
+        metadata: null,
+        createdAt: T0,
+        claimedAt,
+      });
+      expect(await store.jobCancel({ id: queued!.id, now: T0 })).toEqual({
+        previousState: 'ready',
+        job: info(queued!.id, 0, 9, null),
+      });
+      expect(await store.jobCancel({ id: running!.id, now: T0 })).toEqual({
+        previousState: 'active',
+        job: info(running!.id, 1, 0, T0),
+      });
       expect(await store.jobCancel({ id: running!.id, now: T0 })).toBeNull();
       const beat = await store.workerHeartbeat({ id: 'w', now: T0, leaseMs: 10_000 });
       expect(beat.cancelledIds).toEqual([running!.id]);
@@ -437,7 +456,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
           items: [{ id: running!.id, result: null, startedAt: T0, finishedAt: T0 }],
           workerId: 'w',
         }),
-      ).toEqual([]);
+      ).toEqual({ completed: [], rejected: [] });
       const [reused] = await store.jobInsertMany({ jobs: [newJob({ uniqueKey: 'c' })], now: T0 });
       expect(reused!.created).toBe(true);
     });
@@ -555,13 +574,15 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         signal = resolve;
       });
       const unlisten = await store.listen({
-        ready: (queue) => {
-          ready.push(queue);
-          if (cancelled.length > 0) signal();
-        },
-        cancelled: (id) => {
-          cancelled.push(id);
-          if (ready.length > 0) signal();
+        channels: {
+          ready: (queue) => {
+            ready.push(queue);
+            if (cancelled.length > 0) signal();
+          },
+          cancel: (id) => {
+            cancelled.push(id);
+            if (ready.length > 0) signal();
+          },
         },
         reconnected: () => {},
       });
@@ -587,6 +608,98 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
     it('treats malformed ids as unknown', async () => {
       expect(await store.jobGet({ id: 'nope' })).toBeNull();
       expect(await store.jobCancel({ id: '1; drop table', now: T0 })).toBeNull();
+    });
+
+    // Batch isolation (issue 12): bad values fed straight to the store, past the engine's checks.
+    it('completes the good items of a batch and reports each item the database refuses', async () => {
+      const jobs = await store.jobInsertMany({ jobs: Array.from({ length: 7 }, () => newJob()), now: T0 });
+      await register('w');
+      await claim({ queue: 'q', workerId: 'w', limit: 7, now: T0 });
+      const results: unknown[] = [1, 'nul \u0000', { ok: true }, { lone: '\ud800' }, [2], { big: 3n }, null];
+      const bad = [1, 3, 5];
+      const outcome = await store.jobCompleteMany({
+        items: jobs.map((job, n) => ({ id: job.id, result: results[n], startedAt: T0, finishedAt: at(1) })),
+        workerId: 'w',
+      });
+      const ids = (ns: number[]) => ns.map((n) => jobs[n]!.id);
+      expect([...outcome.completed].sort()).toEqual(ids([0, 2, 4, 6]).sort());
+      expect(outcome.rejected.map((r) => [r.id, r.error.code, r.error.sqlState])).toEqual([
+        [jobs[1]!.id, 'DATABASE_REJECTED', '22P05'],
+        [jobs[3]!.id, 'DATABASE_REJECTED', '22P02'],
+        [jobs[5]!.id, 'DATABASE_REJECTED', null],
+      ]);
+      // A plain copy of what the driver said, never the driver's own error object.
+      expect(outcome.rejected.map((r) => (r.error.cause as object).constructor)).toEqual([
+        Error,
+        Error,
+        Error,
+      ]);
+      for (const id of ids(bad)) expect((await store.jobGet({ id }))?.state).toBe('active');
+      expect((await store.jobGet({ id: jobs[2]!.id }))?.result).toEqual({ ok: true });
+    });
+
+    it('fails the good items of a batch and reports each item the database refuses', async () => {
+      const jobs = await store.jobInsertMany({ jobs: Array.from({ length: 4 }, () => newJob()), now: T0 });
+      await register('w');
+      await claim({ queue: 'q', workerId: 'w', limit: 4, now: T0 });
+      const error = (message: string) => ({ attempt: 1, message, at: T0.toISOString() });
+      const outcome = await store.jobFailMany({
+        items: [
+          { id: jobs[0]!.id, error: error('ok'), retryAt: at(60_000), startedAt: T0, finishedAt: T0 },
+          { id: jobs[1]!.id, error: error('nul \u0000'), retryAt: null, startedAt: T0, finishedAt: T0 },
+          { id: jobs[2]!.id, error: error('ok'), retryAt: null, startedAt: T0, finishedAt: T0 },
+          {
+            id: jobs[3]!.id,
+            error: error('ok'),
+            retryAt: new Date(Number.NaN),
+            startedAt: T0,
+            finishedAt: T0,
+          },
+        ],
+        workerId: 'w',
+        now: T0,
+      });
+      expect(outcome.failed).toEqual([
+        { id: jobs[0]!.id, state: 'scheduled' },
+        { id: jobs[2]!.id, state: 'dead' },
+      ]);
+      expect(outcome.rejected.map((r) => [r.id, r.error.code, r.error.sqlState])).toEqual([
+        [jobs[1]!.id, 'DATABASE_REJECTED', '22P05'],
+        [jobs[3]!.id, 'DATABASE_REJECTED', null],
+      ]);
+      expect(await store.jobGet({ id: jobs[1]!.id })).toMatchObject({ state: 'active', errors: [] });
+      expect((await store.jobGet({ id: jobs[3]!.id }))?.state).toBe('active');
+    });
+
+    it('refuses an insert batch holding a value it cannot store, whole and with a typed error', async () => {
+      const refused = (jobs: NewJob[]) =>
+        store.jobInsertMany({ jobs, now: T0 }).then(
+          () => null,
+          (error: { code?: string; sqlState?: string | null }) => [error.code, error.sqlState],
+        );
+      expect(await refused([newJob(), newJob({ payload: { s: '\u0000' } })])).toEqual([
+        'DATABASE_REJECTED',
+        '22P05',
+      ]);
+      expect(await refused([newJob({ tenantId: 't\u0000' })])).toEqual(['DATABASE_REJECTED', '22P05']);
+      expect(await refused([newJob({ metadata: { m: '\udc00' } })])).toEqual(['DATABASE_REJECTED', '22P02']);
+      expect(await refused([newJob({ priority: 1e12 })])).toEqual(['DATABASE_REJECTED', '22003']);
+      expect(await refused([newJob({ payload: { n: 1n } })])).toEqual(['DATABASE_REJECTED', null]);
+      expect(await store.jobCountByState({})).toEqual([]);
+    });
+
+    it('refuses progress it cannot store with a typed error and keeps the last one', async () => {
+      const [job] = await store.jobInsertMany({ jobs: [newJob()], now: T0 });
+      await register('w');
+      await claim({ queue: 'q', workerId: 'w', limit: 1, now: T0 });
+      expect(await store.jobProgressSet({ id: job!.id, progress: { pct: 5 } })).toBe(true);
+      await expect(store.jobProgressSet({ id: job!.id, progress: { note: '\u0000' } })).rejects.toMatchObject(
+        {
+          code: 'DATABASE_REJECTED',
+          sqlState: '22P05',
+        },
+      );
+      expect((await store.jobGet({ id: job!.id }))?.progress).toEqual({ pct: 5 });
     });
   });
 }

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeoraApp, createLeoraTrigger } from '../../examples/leora/leora-conveyor.ts';
 import { createLeoraTables } from '../../examples/leora/leora-tables.ts';
-import { type Conveyor, toNodeHandler } from '../../src/index.ts';
+import { toNodeHandler } from '../../src/http/index.ts';
+import type { Conveyor } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 

@@ -58,7 +58,10 @@ describe('statement and migration bounds', () => {
     const { id } = await conveyor.enqueue(job, {}, { delay: '1h' });
     const lock = await holding('SELECT id FROM conveyor.jobs WHERE id = $1 FOR UPDATE', [id]);
     try {
-      await expect(conveyor.cancel(id)).rejects.toMatchObject({ code: '57014' });
+      await expect(conveyor.cancel(id)).rejects.toMatchObject({
+        code: 'DATABASE_TRANSIENT',
+        reason: '57014',
+      });
     } finally {
       await lock.release();
     }
@@ -85,7 +88,7 @@ describe('statement and migration bounds', () => {
     await conveyor.migrate();
     const lock = await holding("SELECT pg_advisory_xact_lock(hashtext('conveyor:migrate:conveyor'))", []);
     try {
-      await expect(conveyor.migrate()).rejects.toMatchObject({ code: '57014' });
+      await expect(conveyor.migrate()).rejects.toMatchObject({ code: 'DATABASE_TRANSIENT', reason: '57014' });
     } finally {
       await lock.release();
     }

@@ -13,13 +13,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Conveyor,
-  type ConveyorOptions,
-  createConveyor,
-  createObservabilityServer,
-  defineJob,
-} from '../../src/index.ts';
+import { createObservabilityServer } from '../../src/http/index.ts';
+import { type Conveyor, type ConveyorOptions, createConveyor, defineJob } from '../../src/index.ts';
 import { get, parseMetrics, sampleValue } from '../observe/http-client.ts';
 import { usePrivatePostgres } from '../support/private-postgres.ts';
 import { testLogger } from '../support/silent-logger.ts';

@@ -125,6 +125,10 @@ describe('crash', () => {
       expect(new Set(stalledRuns.map((r) => r.worker_id))).toEqual(new Set([workerId]));
       expect(new Set(stalled.map((e) => e.jobId))).toEqual(charged);
       expect(stalled.every((e) => e.lostWorker === workerId && e.state === 'ready')).toBe(true);
+      // Each carries the job's public info as of the lost attempt, like every lifecycle event.
+      expect(
+        stalled.every((e) => e.job.id === e.jobId && e.job.name === 'crash-record' && e.job.attempt === 1),
+      ).toBe(true);
       // Every held job the dead process had run is charged.
       const ranByKilled = await sql<{ id: string }>(
         db.url,

@@ -24,6 +24,45 @@ describe('delayed jobs', () => {
     expect(startedAt.get(ids[2]!.id)! - enqueuedAt).toBeGreaterThanOrEqual(600);
   });
 
+  it('runs delayed jobs of a bulk enqueue at their time, not at the next promote interval', async () => {
+    const startedAt = new Map<number, number>();
+    const bulk = defineJob<{ n: number }>({
+      name: 'bulk-delayed',
+      handler: ({ payload }) => {
+        startedAt.set(payload.n, Date.now());
+      },
+    });
+    // The promoter's own poll is an hour away: only the enqueue telling it can explain a prompt run.
+    const conveyor = db.open({ jobs: [bulk], schema: 'delayed_bulk', promoteInterval: '1h' });
+    await conveyor.worker({ handleSignals: false, pollInterval: '1h' }).start();
+    const enqueuedAt = Date.now();
+    await conveyor.enqueueMany(bulk, [
+      { payload: { n: 1 }, options: { delay: 300 } },
+      { payload: { n: 2 }, options: { delay: 300 } },
+    ]);
+    await expect.poll(() => startedAt.size, { timeout: 5_000 }).toBe(2);
+    expect(startedAt.get(1)! - enqueuedAt).toBeGreaterThanOrEqual(300);
+  });
+
+  it('runs a retry at its backoff time, with the promote interval an hour away', async () => {
+    const attempts: number[] = [];
+    const flaky = defineJob({
+      name: 'flaky-retry',
+      defaults: { attempts: 2, backoff: { type: 'fixed', delay: 300 } },
+      handler: ({ job }) => {
+        attempts.push(Date.now());
+        if (job.attempt === 1) throw new Error('first attempt fails');
+      },
+    });
+    const conveyor = db.open({ jobs: [flaky], schema: 'retry_promote', promoteInterval: '1h' });
+    await conveyor.worker({ handleSignals: false, pollInterval: '1h' }).start();
+    const done = conveyor.once('job:completed');
+    await conveyor.enqueue(flaky, {});
+    await done;
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(300);
+  });
+
   it('promotes jobs delayed by another process within the promote interval', async () => {
     let ran = 0;
     const ping = defineJob({

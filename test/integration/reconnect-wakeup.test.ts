@@ -72,6 +72,7 @@ async function raceClaimWithWake(conveyor: Conveyor, wake: (worker: Worker) => v
       progress: async () => {},
       recordsCompleted: () => true,
       enqueue: async () => ({ id: null, created: false }),
+      retryScheduled: () => {},
       onStopped: () => {},
     },
   );

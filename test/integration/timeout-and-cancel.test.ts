@@ -45,7 +45,14 @@ describe('cancellation', () => {
     });
     const conveyor = db.open({ jobs: [later], schema: 'cancel_queued' });
     const { id } = await conveyor.enqueue(later, {}, { delay: '1h' });
+    const event = conveyor.once('job:cancelled');
     expect(await conveyor.cancel(id)).toBe(true);
+    // The event carries the job's public info, like every lifecycle event.
+    expect(await event).toMatchObject({
+      jobId: id,
+      previousState: 'scheduled',
+      job: { id, name: 'later', attempt: 0, claimedAt: null },
+    });
     expect(await conveyor.cancel(id)).toBe(false);
     await conveyor.worker({ handleSignals: false }).start();
     expect((await conveyor.getJob(id))?.state).toBe('cancelled');

@@ -1,11 +1,7 @@
 /** /metrics scraped and parsed as jobs run; /health with Postgres up, Redis down, Postgres unreachable. */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createConveyor,
-  createObservabilityServer,
-  defineJob,
-  type ObservabilityServer,
-} from '../../src/index.ts';
+import { createObservabilityServer, type ObservabilityServer } from '../../src/http/index.ts';
+import { createConveyor, defineJob } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { testLogger } from '../support/silent-logger.ts';
 import { get, parseMetrics, sampleValue } from './http-client.ts';

@@ -2,8 +2,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearerToken, secretMatches } from '../../src/http/trigger-handler.ts';
-import { createTriggerHandler, defineJob, toNodeHandler } from '../../src/index.ts';
+import { bearerToken, secretMatches } from '../../src/http/bearer-auth.ts';
+import { createTriggerHandler, toNodeHandler } from '../../src/http/index.ts';
+import { defineJob } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 

@@ -167,7 +167,12 @@ process.once('exit', () => {
 });
 
 /** Creates, configures and starts a private server. */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/**
+ * Starts a server of its own. `settings` adds lines to its postgresql.auto.conf (e.g.
+ * `{ autovacuum_naptime: '1s' }`: a server restarted every few seconds by a soak otherwise never
+ * runs autovacuum, whose first round waits a naptime after each start).
+ */
+export async function startPrivatePostgres(settings: Record<string, string> = {}): Promise<PrivatePostgres> {
   sweepStale();
   const root = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
   live.add(root);
@@ -209,6 +214,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
         'max_connections = 60',
         'shared_buffers = 32MB',
         "log_min_messages = 'fatal'",
+        ...Object.entries(settings).map(([name, value]) => `${name} = '${value.replaceAll("'", "''")}'`),
         '',
       ].join('\n'),
     );

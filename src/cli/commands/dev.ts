@@ -1,6 +1,6 @@
 import type { Conveyor } from '../../client/conveyor.ts';
 import type { ConveyorOptions } from '../../client/conveyor-options.ts';
-import { createObservabilityServer, type ObservabilityServer } from '../../http/observability-server.ts';
+import type { ObservabilityServer } from '../../http/observability-server.ts';
 import { embeddedFolderHolder } from '../../store/pglite/folder-lock.ts';
 import { describeConnection } from '../../store/postgres/pg-driver.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
@@ -129,6 +129,8 @@ function describeEmbedded(dataDir: string): string {
 
 /** /metrics, /health and analytics on 127.0.0.1; a busy port is reported, not fatal. */
 async function serveObservability(conveyor: Conveyor, port: number): Promise<ObservabilityServer | null> {
+  // Loaded here, not at the top: the other commands (a worker) never load the HTTP layer.
+  const { createObservabilityServer } = await import('../../http/observability-server.ts');
   const server = createObservabilityServer(conveyor, { port });
   try {
     const { url } = await server.listen();

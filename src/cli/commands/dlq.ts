@@ -1,4 +1,4 @@
-import type { JobFilter } from '../../store/store.ts';
+import type { JobFilter } from '../../core/job.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { commandLogger } from '../cli-conveyor.ts';
 import { CliError, UsageError } from '../cli-error.ts';

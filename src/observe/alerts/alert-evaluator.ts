@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { type Duration, parseDuration } from '../../core/duration.ts';
 import { safeError } from '../../log/safe-error.ts';
 import { PeriodicTask } from '../../maintenance/periodic-task.ts';
-import type { Incident, IncidentInput, Store } from '../../store/store.ts';
+import type { Service } from '../../runtime/service.ts';
+import type { Store } from '../../store/store.ts';
+import type { Incident, IncidentInput } from '../run-history-types.ts';
 import { firingSubjects } from './alert-conditions.ts';
 import { type AlertRule, type ResolvedRule, resolveRules } from './alert-rules.ts';
 import { deliverWebhook, type WebhookTarget } from './webhook.ts';
@@ -33,7 +35,8 @@ export interface AlertEvaluation {
   resolved: Incident[];
 }
 
-export class AlertEvaluator {
+export class AlertEvaluator implements Service {
+  readonly name = 'alert-evaluator';
   readonly #store: () => Promise<Store>;
   readonly #rules: ResolvedRule[];
   readonly #options: AlertOptions;
@@ -65,7 +68,7 @@ export class AlertEvaluator {
     return this.#rules;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.#rules.length > 0) this.#task.start(this.#intervalMs);
   }
 

@@ -35,6 +35,7 @@ export function connectFolderClient(
     query: (_name, text, values) => pg.query(UNNAMED, text, values),
     transaction: (work, txOptions) => pg.transaction(work, txOptions),
     listen: (handlers, reconnected) => pg.listen(handlers, reconnected),
+    dedicated: () => pg.dedicated(),
     close: () => pg.close(),
   };
 }

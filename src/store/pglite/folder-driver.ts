@@ -197,6 +197,8 @@ export async function openFolderDriver(options: FolderDriverOptions): Promise<Fo
     query: (name, text, values) => guarded((driver) => driver.query(name, text, values)),
     transaction: <T>(work: (session: SqlSession) => Promise<T>, txOptions?: TransactionOptions) =>
       guarded((driver) => driver.transaction(work, txOptions)),
+    // A client's session ends with its holder (`lost`); the caller opens another, on the new one.
+    dedicated: () => guarded((driver) => driver.dedicated()),
     async listen(handlers, reconnected) {
       const sub: Subscription = { handlers, reconnected, backend: null, stop: null };
       subscriptions.add(sub);

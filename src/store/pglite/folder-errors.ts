@@ -1,5 +1,5 @@
 /** Errors of the embedded data folder: they name the folder (never a secret) and say what to do. */
-import { ConveyorError } from '../../core/errors.ts';
+import { ConveyorError, DatabaseTransientError } from '../../core/errors.ts';
 
 /** The folder can neither be held by this process nor reached through the process holding it. */
 export class EmbeddedFolderError extends ConveyorError {
@@ -10,15 +10,17 @@ export class EmbeddedFolderError extends ConveyorError {
   }
 }
 
-/** A statement failed because the disk holding the folder is full (SQLSTATE 53100). */
-export class EmbeddedDiskFullError extends ConveyorError {
+/**
+ * A statement failed because the disk holding the folder is full (SQLSTATE 53100). Transient, as
+ * the store classifies disk full on a server: writers retry, and succeed once there is room.
+ */
+export class EmbeddedDiskFullError extends DatabaseTransientError {
   readonly folder: string;
-  /** The SQLSTATE PGlite reported (`53100`). */
-  readonly sqlState = '53100';
   constructor(folder: string, cause: unknown) {
+    const databaseMessage = (cause as Error).message;
     super(
-      'EMBEDDED_DISK_FULL',
-      `embedded database folder ${folder}: the disk is full (${(cause as Error).message}); nothing of this statement was written. Free space on that disk: Conveyor carries on by itself once there is room`,
+      `embedded database folder ${folder}: the disk is full (${databaseMessage}); nothing of this statement was written. Free space on that disk: Conveyor carries on by itself once there is room`,
+      { code: '53100', databaseMessage },
       { cause },
     );
     this.folder = folder;

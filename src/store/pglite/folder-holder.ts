@@ -12,7 +12,7 @@
  */
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
-import type { NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
+import type { DedicatedSession, NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 import { takeTurns } from './event-loop-turns.ts';
 import type { FolderEndpoint } from './folder-endpoint.ts';
 import { EmbeddedFolderError, OTHER_FOLDER_FIX } from './folder-errors.ts';
@@ -120,6 +120,18 @@ export async function openFolderHolder(
       async transaction(work) {
         await letClientsIn();
         return gate.run(() => db.transaction((tx) => work(sessionOf(tx))));
+      },
+      // The one session is everyone's: a session-level advisory lock taken here is taken by every
+      // process using the folder (each then leads its roles; leader services tolerate that).
+      async dedicated(): Promise<DedicatedSession> {
+        return {
+          lost: new Promise(() => {}),
+          query: async (text, values) => {
+            await letClientsIn();
+            return gate.run(async () => (await db.query(text, values)).rows);
+          },
+          close: async () => {},
+        };
       },
       async listen(handlers: NotificationHandlers) {
         const unsubscribes = Object.entries(handlers).map(([channel, handler]) =>

@@ -3,7 +3,7 @@
  * One connection, one process: statements queue behind each other, and LISTEN/NOTIFY stays
  * inside the process. Declares only the slice of PGlite it uses.
  */
-import type { NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
+import type { DedicatedSession, NotificationHandlers, Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 
 interface PGliteResults {
   rows: Row[];
@@ -53,6 +53,16 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
       return async () => {
         if (db.closed) return;
         for (const unlisten of unlisteners) await unlisten();
+      };
+    },
+
+    // One process, one connection: the session is the database itself, and it is never lost
+    // while the process lives (an advisory lock taken on it is this process's).
+    async dedicated(): Promise<DedicatedSession> {
+      return {
+        lost: new Promise(() => {}),
+        query: async (text, values) => (await db.query(text, values)).rows,
+        close: async () => {},
       };
     },
 

@@ -1,6 +1,6 @@
 /** Maps rows of the jobs and job_runs queries to the store's types. */
 import type { BackoffPolicy } from '../../core/backoff.ts';
-import type { AttemptError, JobRecord, JobState } from '../../core/job.ts';
+import type { AttemptError, JobInfo, JobRecord, JobState } from '../../core/job.ts';
 import type { Row } from '../sql-driver.ts';
 import type { ClaimedJob } from '../store.ts';
 
@@ -31,6 +31,24 @@ export function claimedJobFromRow(row: Row): ClaimedJob {
     createdAt: new Date(Number(row.created_ms)),
     claimedAt: new Date(Number(row.claimed_ms)),
     leaseSeq: asNumberOrNull(row.lease_seq),
+  };
+}
+
+/** A job's public info from a row with `created_ms` and `claimed_ms` (epoch ms; null: not claimed). */
+export function jobInfoFromRow(row: Row): JobInfo {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    queue: String(row.queue),
+    attempt: Number(row.attempt),
+    maxAttempts: Number(row.max_attempts),
+    priority: Number(row.priority),
+    tenantId: asStringOrNull(row.tenant_id),
+    groupKey: asGroupKey(row.group_key),
+    metadata: (row.metadata ?? null) as Record<string, unknown> | null,
+    createdAt: new Date(Number(row.created_ms)),
+    claimedAt:
+      row.claimed_ms === null || row.claimed_ms === undefined ? null : new Date(Number(row.claimed_ms)),
   };
 }
 

@@ -1,10 +1,12 @@
 /** The jobs slice of the store over SQL files: each method runs one named statement. */
 import type { JobState } from '../../core/job.ts';
+import type { SqlExecutor } from '../../core/sql-executor.ts';
+import { writeIsolated } from '../batch-isolation.ts';
 import type { AttemptUsage, JobFilter, JobStore } from '../job-store.ts';
 import type { Row } from '../sql-driver.ts';
-import type { SqlExecutor } from '../sql-executor.ts';
+import { classified } from '../store-errors.ts';
 import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
-import { claimedJobFromRow, jobRecordFromRow } from './job-rows.ts';
+import { claimedJobFromRow, jobInfoFromRow, jobRecordFromRow } from './job-rows.ts';
 import type { StatementContext } from './statement-context.ts';
 
 async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
@@ -54,13 +56,16 @@ export function jobStatements({
   ];
 
   return {
+    // All or nothing, whatever fails: errors leave typed (store-errors.ts), never as driver errors.
     async jobInsertMany({ jobs, now, executor }) {
       if (jobs.length === 0) return [];
-      if (executor) {
-        return insertJobs(jobs, now, readyChannel, (name, values) => runOn(executor, sqlFor(name), values));
-      }
-      if (jobs.length <= INSERT_CHUNK) return insertJobs(jobs, now, readyChannel, run);
-      return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
+      return classified(() => {
+        if (executor) {
+          return insertJobs(jobs, now, readyChannel, (name, values) => runOn(executor, sqlFor(name), values));
+        }
+        if (jobs.length <= INSERT_CHUNK) return insertJobs(jobs, now, readyChannel, run);
+        return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
+      });
     },
 
     async jobClaim({
@@ -77,32 +82,47 @@ export function jobStatements({
       return { jobs: rows.map(claimedJobFromRow), cursor: nextCursor(cursor, rows) };
     },
 
+    // Outcomes of different jobs are independent: a batch the database refuses is split until the
+    // refused items are alone (batch-isolation.ts), so one bad value never blocks the others.
     async jobCompleteMany({ items, workerId }) {
-      if (items.length === 0) return [];
-      const doc = items.map((item) => ({
-        id: item.id,
-        result: item.result === undefined ? null : item.result,
-        started_ms: item.startedAt.getTime(),
-        finished_ms: item.finishedAt.getTime(),
-        ...(item.record === false ? { record: false } : {}),
-        ...usageFields(item.usage),
-      }));
-      const rows = await run('job-complete-many', [JSON.stringify(doc), workerId, readyChannel]);
-      return rows.map((row) => String(row.id));
+      const { written, rejected } = await writeIsolated(items, async (batch) => {
+        const doc = JSON.stringify(
+          batch.map((item) => ({
+            id: item.id,
+            result: item.result === undefined ? null : item.result,
+            started_ms: item.startedAt.getTime(),
+            finished_ms: item.finishedAt.getTime(),
+            ...(item.record === false ? { record: false } : {}),
+            ...usageFields(item.usage),
+          })),
+        );
+        return (await run('job-complete-many', [doc, workerId, readyChannel])).map((row) => String(row.id));
+      });
+      return {
+        completed: written.flatMap((w) => w.result),
+        rejected: rejected.map(({ item, error }) => ({ id: item.id, error })),
+      };
     },
 
     async jobFailMany({ items, workerId, now }) {
-      if (items.length === 0) return [];
-      const doc = items.map((item) => ({
-        id: item.id,
-        error: item.error,
-        retry_at: item.retryAt?.toISOString() ?? null,
-        started_at: item.startedAt.toISOString(),
-        finished_at: item.finishedAt.toISOString(),
-        ...usageFields(item.usage),
-      }));
-      const rows = await run('job-fail-many', [JSON.stringify(doc), workerId, now, readyChannel]);
-      return rows.map((row) => ({ id: String(row.id), state: String(row.state) as JobState }));
+      const { written, rejected } = await writeIsolated(items, async (batch) => {
+        const doc = JSON.stringify(
+          batch.map((item) => ({
+            id: item.id,
+            error: item.error,
+            retry_at: item.retryAt?.toISOString() ?? null,
+            started_at: item.startedAt.toISOString(),
+            finished_at: item.finishedAt.toISOString(),
+            ...usageFields(item.usage),
+          })),
+        );
+        const rows = await run('job-fail-many', [doc, workerId, now, readyChannel]);
+        return rows.map((row) => ({ id: String(row.id), state: String(row.state) as JobState }));
+      });
+      return {
+        failed: written.flatMap((w) => w.result),
+        rejected: rejected.map(({ item, error }) => ({ id: item.id, error })),
+      };
     },
 
     async jobReturnMany({ ids, workerId }) {
@@ -129,6 +149,7 @@ export function jobStatements({
         attempt: Number(row.attempt),
         lostWorker: String(row.lost_worker),
         charged: Boolean(row.charged),
+        job: jobInfoFromRow(row),
       }));
     },
 
@@ -154,11 +175,13 @@ export function jobStatements({
     async jobCancel({ id, now }) {
       if (!/^\d{1,19}$/.test(id)) return null;
       const [row] = await run('job-cancel', [id, now, cancelChannel]);
-      return row ? { previousState: String(row.previous_state) as JobState } : null;
+      return row ? { previousState: String(row.previous_state) as JobState, job: jobInfoFromRow(row) } : null;
     },
 
     async jobProgressSet({ id, progress }) {
-      const rows = await run('job-progress-set', [id, JSON.stringify(progress ?? null)]);
+      const rows = await classified(async () =>
+        run('job-progress-set', [id, JSON.stringify(progress ?? null)]),
+      );
       return rows.length > 0;
     },
 

@@ -13,7 +13,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { safeError } from '../../log/safe-error.ts';
-import type { NotificationHandlers, Row, SqlDriver, SqlSession, TransactionOptions } from '../sql-driver.ts';
+import type {
+  DedicatedSession,
+  NotificationHandlers,
+  Row,
+  SqlDriver,
+  SqlSession,
+  TransactionOptions,
+} from '../sql-driver.ts';
 import {
   clientConfig,
   DEFAULT_PG_BOUNDS,
@@ -24,7 +31,7 @@ import {
   type TimeoutContext,
   translateTimeout,
 } from './pg-bounds.ts';
-import { listenWithReconnect } from './pg-listener.ts';
+import { SharedListener } from './pg-listener.ts';
 
 type Bound = Pick<TimeoutContext, 'statementMs' | 'bound'>;
 
@@ -89,7 +96,6 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   pool.on('remove', untrack);
 
   let closing: Promise<void> | null = null;
-  const listeners = new Set<() => Promise<void>>();
   // An idle client whose connection drops emits here; without a listener the process would crash.
   pool.on('error', (error) => {
     if (!closing) {
@@ -108,6 +114,17 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       ...under,
       poolSize: max,
     });
+
+  const listener = new SharedListener({
+    config: clientConfig(connectionString, bounds, bounds.statementTimeoutMs),
+    target,
+    closeTimeoutMs: bounds.closeTimeoutMs,
+    log,
+    translate: (error) => translate(error, 'LISTEN', ORDINARY),
+    closed: () => closing !== null,
+    track,
+    untrack,
+  });
 
   /** A session on one client, its errors translated. */
   const sessionOn = (client: pg.ClientBase, under: Bound, label: string) => {
@@ -210,35 +227,48 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       throw outcome.error;
     },
 
-    async listen(handlers: NotificationHandlers, reconnected: () => void) {
-      const stop = await listenWithReconnect(
-        {
-          config: clientConfig(connectionString, bounds, bounds.statementTimeoutMs),
-          target,
-          closeTimeoutMs: bounds.closeTimeoutMs,
-          log,
-          translate: (error) => translate(error, 'LISTEN', ORDINARY),
-          closed: () => closing !== null,
-          track,
-          untrack,
+    // Every subscription shares the one LISTEN connection (pg-listener.ts).
+    listen(handlers: NotificationHandlers, reconnected: () => void) {
+      return listener.subscribe(handlers, reconnected);
+    },
+
+    async dedicated(): Promise<DedicatedSession> {
+      const client = new pg.Client(clientConfig(connectionString, bounds, bounds.statementTimeoutMs));
+      let markLost!: () => void;
+      const lost = new Promise<void>((resolve) => {
+        markLost = resolve;
+      });
+      client.on('error', markLost);
+      client.on('end', markLost);
+      track(client);
+      lost.then(() => untrack(client));
+      try {
+        await client.connect();
+      } catch (error) {
+        destroyClient(client);
+        markLost();
+        throw translate(error, 'a dedicated connection', ORDINARY);
+      }
+      return {
+        lost,
+        async query(text, values) {
+          try {
+            return (await client.query<Row>(text, values)).rows;
+          } catch (error) {
+            throw translate(error, 'a statement on a dedicated connection', ORDINARY);
+          }
         },
-        handlers,
-        reconnected,
-      );
-      const unlisten = async (): Promise<void> => {
-        listeners.delete(unlisten);
-        await stop();
+        async close() {
+          await endClient(client, bounds.closeTimeoutMs);
+          markLost();
+        },
       };
-      listeners.add(unlisten);
-      return unlisten;
     },
 
     close() {
       closing ??= (async () => {
         const ended = pool.end().catch(() => {});
-        const politely = Promise.all([ended, ...[...listeners].map((unlisten) => unlisten())]).then(
-          allClosed,
-        );
+        const politely = Promise.all([ended, listener.close()]).then(allClosed);
         if (await within(politely, bounds.closeTimeoutMs)) return;
         log.warn(
           { target, connections: connections.size, closeTimeoutMs: bounds.closeTimeoutMs },

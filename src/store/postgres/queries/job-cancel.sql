@@ -2,6 +2,7 @@
 -- lease owner, so the owning worker learns of it (cancel NOTIFY, or its next heartbeat) and aborts
 -- the handler.
 -- $1 id (text), $2 now (timestamptz), $3 cancel channel (text).
+-- Returns the state before and the job's public info (times as epoch ms), for the job:cancelled event.
 WITH target AS (
   SELECT id, state AS previous_state FROM conveyor.jobs
   WHERE id = $1::bigint AND state IN ('scheduled', 'ready', 'active')
@@ -10,8 +11,8 @@ WITH target AS (
 cancelled AS (
   UPDATE conveyor.jobs j SET state = 'cancelled', finished_at = $2::timestamptz
   FROM target t WHERE j.id = t.id
-  RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key, j.created_at,
-    j.started_at, j.lease_owner, j.metadata, t.previous_state
+  RETURNING j.id, j.queue, j.name, j.tenant_id, j.group_key, j.attempt, j.max_attempts, j.priority, j.payload,
+    j.unique_key, j.created_at, j.started_at, j.lease_owner, j.metadata, t.previous_state
 ),
 runs AS (
   INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, group_key, attempt, status, payload, enqueued_at,
@@ -27,4 +28,8 @@ released AS (
 told AS (
   SELECT pg_notify($3::text, id::text) FROM cancelled WHERE previous_state = 'active'
 )
-SELECT previous_state, (SELECT count(*) FROM told)::integer AS told FROM cancelled;
+SELECT previous_state, id::text AS id, queue, name, tenant_id, group_key, attempt, max_attempts, priority, metadata,
+  (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
+  CASE WHEN previous_state = 'active' THEN (extract(epoch FROM started_at) * 1000)::float8 END AS claimed_ms,
+  (SELECT count(*) FROM told)::integer AS told
+FROM cancelled;

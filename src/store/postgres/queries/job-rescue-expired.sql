@@ -33,8 +33,9 @@ rescued AS (
   FROM lost
   -- By primary key first (see job-promote-due.sql), then matched to its `lost` row.
   WHERE j.id = ANY (ARRAY(SELECT id FROM lost)) AND j.id = lost.id
-  RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.payload, j.unique_key,
-    j.created_at, j.started_at, j.metadata, j.run_at, lost.lease_owner AS lost_worker, lost.charged
+  RETURNING j.id, j.queue, j.name, j.state, j.tenant_id, j.group_key, j.attempt, j.max_attempts, j.priority,
+    j.payload, j.unique_key, j.created_at, j.started_at, j.metadata, j.run_at, lost.lease_owner AS lost_worker,
+    lost.charged
 ),
 released AS (
   DELETE FROM conveyor.job_keys k USING rescued r
@@ -53,6 +54,8 @@ runs AS (
 woken AS (
   SELECT pg_notify($2::text, q.queue) FROM (SELECT DISTINCT queue FROM rescued WHERE state = 'ready') q
 )
-SELECT id::text AS id, queue, name, state, attempt, lost_worker, charged,
+SELECT id::text AS id, queue, name, state, attempt, max_attempts, priority, tenant_id, group_key, metadata,
+  (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
+  (extract(epoch FROM started_at) * 1000)::float8 AS claimed_ms, lost_worker, charged,
   (SELECT count(*) FROM woken)::integer AS woken
 FROM rescued;
