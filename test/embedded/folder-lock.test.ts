@@ -5,9 +5,9 @@
  * error. No PGlite here: a claim's holder is just a listening socket.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { folderEndpoint } from '../../src/store/pglite/folder-endpoint.ts';
 import { EmbeddedFolderError } from '../../src/store/pglite/folder-errors.ts';
@@ -122,7 +122,7 @@ describe('claiming an embedded data folder', () => {
     expect(readFileSync(endpoint.socketPath, 'utf8')).toBe('not a socket');
   });
 
-  it('puts the socket of a folder with a long path in the temporary directory, at a path every process derives alike', () => {
+  it('puts the socket of a folder with a long path in the temporary directory, at a path every process derives alike', async () => {
     const deep = join(
       emptyFolder(),
       'a-folder-name-long-enough-to-push-the-socket-path-past-the-limit-of-unix-sockets',
@@ -132,5 +132,11 @@ describe('claiming an embedded data folder', () => {
     expect(endpoint.socketPath.startsWith(join(folders.root(), ''))).toBe(false);
     expect(folderEndpoint(deep).socketPath).toBe(endpoint.socketPath);
     expect(folderEndpoint(emptyFolder()).socketPath).not.toBe(endpoint.socketPath);
+    // And a holder listens there.
+    const claim = keep(await claimFolder(endpoint));
+    expect(claim.role).toBe('holder');
+    expect(existsSync(endpoint.socketPath)).toBe(true);
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    rmSync(dirname(endpoint.socketPath), { recursive: true, force: true });
   });
 });

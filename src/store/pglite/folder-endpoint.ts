@@ -49,8 +49,7 @@ export function folderEndpoint(
   }
   let socketDir = folder;
   if (Buffer.byteLength(join(folder, SOCKET_NAME)) > MAX_SOCKET_PATH) {
-    socketDir = join(tmpdir(), `conveyor-${hash}`);
-    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+    socketDir = join(tmpdir(), `conveyor-${hash}`); // created by the holder (folder-lock.ts)
   }
   const connectionString = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}&port=${SOCKET_PORT}`;
   return { folder, socketPath: join(socketDir, SOCKET_NAME), shareable: true, connectionString, holderFile };

@@ -16,6 +16,7 @@
  */
 import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { type FolderEndpoint, folderEndpoint } from './folder-endpoint.ts';
 import { EmbeddedFolderError, OTHER_FOLDER_FIX } from './folder-errors.ts';
 import { type ProbeResult, probeHolder } from './holder-probe.ts';
@@ -115,6 +116,8 @@ export function readHolderPid(endpoint: FolderEndpoint): number | null {
 /** Listens on the folder's socket: null if someone else listens there already. */
 function listenOn(endpoint: FolderEndpoint): Promise<HeldSocket | null> {
   return new Promise((resolve, reject) => {
+    // The socket's own folder when it is not the data folder (a long path): private to this user.
+    if (endpoint.shareable) mkdirSync(dirname(endpoint.socketPath), { recursive: true, mode: 0o700 });
     const parked: Socket[] = [];
     const server = createServer({ pauseOnConnect: true }, (socket) => parked.push(socket));
     server.once('error', (error: NodeJS.ErrnoException) => {
