@@ -37,3 +37,17 @@ export interface EventHistory {
 export function fanoutChannel(prefix: string, scope: EventScope): string {
   return 'global' in scope ? `${prefix}:events:global` : `${prefix}:events:${scope.tenantId}`;
 }
+
+/**
+ * Where the relay hands committed events out live (Redis pub/sub, or in-process and
+ * LISTEN/NOTIFY without Redis). The relay calls `deliver` with events in sequence order per
+ * stream and advances its persisted fan-out position only after `deliver` resolved: a sink that
+ * throws (Redis down) gets the same events again later, so an outage delays fan-out and loses
+ * nothing (consumers may see an event twice across an outage; they dedupe by sequence).
+ */
+export interface EventFanoutSink {
+  /** Names the sink in logs, metrics and health (e.g. `redis`, `local`). */
+  readonly name: string;
+  deliver(events: readonly EventEnvelope[]): Promise<void>;
+  close(): Promise<void>;
+}
