@@ -20,6 +20,7 @@ import { Worker } from '../worker/worker.ts';
 import type { Conveyor, QueueStats, WorkerHandle } from './conveyor-api.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
 import { createDeadLetters } from './dead-letters.ts';
+import { CONVEYOR_INTERNALS, type ConveyorInternals } from './conveyor-internals.ts';
 import { createEnqueuer } from './enqueuer.ts';
 import { JobRegistry } from './job-registry.ts';
 import { LocalWorkers } from './local-workers.ts';
@@ -77,7 +78,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     },
   });
   const schedules = createScheduler(options, { store, definitions, now, log, settings });
-  const { runtime, promoter } = createProcessServices({
+  const { runtime, promoter, notifier } = createProcessServices({
     settings,
     store,
     events,
@@ -139,7 +140,8 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     };
   };
 
-  return {
+  const attached: (() => Promise<void>)[] = [];
+  const conveyor: Conveyor = {
     definitions,
     enqueue: enqueuer.enqueue,
     enqueueByName: enqueuer.enqueueByName,
@@ -236,6 +238,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
         void handle.close();
       }, graceMs);
       try {
+        for (const close of attached.splice(0).reverse()) await close().catch(() => {});
         await workers.stopAll();
         await runtime.stop();
         await schedules.scheduler.stop();
@@ -249,4 +252,20 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
 
     logger: log,
   };
+  const internals: ConveyorInternals = {
+    store,
+    runtime,
+    notifier,
+    registry,
+    metrics: observability.metrics,
+    log,
+    now,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    wake: (queue) => workers.wake(queue),
+    onClose: (close) => {
+      attached.push(close);
+    },
+  };
+  Object.defineProperty(conveyor, CONVEYOR_INTERNALS, { value: internals, enumerable: false });
+  return conveyor;
 }
