@@ -80,7 +80,10 @@ export function defineEvent<const TType extends string, S extends z.ZodType>(def
     throw new ValidationError('defineEvent.version', `must be a whole number from 1, got ${String(version)}`);
   }
   if (!definition.schema || typeof (definition.schema as { safeParse?: unknown }).safeParse !== 'function') {
-    throw new ValidationError('defineEvent.schema', 'must be a zod schema, e.g. z.object({ cardId: z.string() })');
+    throw new ValidationError(
+      'defineEvent.schema',
+      'must be a zod schema, e.g. z.object({ cardId: z.string() })',
+    );
   }
   const upcasters = { ...definition.upcasters };
   for (const [from, upcaster] of Object.entries(upcasters)) {
@@ -120,7 +123,11 @@ export function defineEvent<const TType extends string, S extends z.ZodType>(def
  * Brings a stored payload of `fromVersion` up to the definition's version; throws a
  * ValidationError naming the missing step when an upcaster is absent.
  */
-export function upcastPayload(definition: AnyEventDefinition, fromVersion: number, payload: unknown): unknown {
+export function upcastPayload(
+  definition: AnyEventDefinition,
+  fromVersion: number,
+  payload: unknown,
+): unknown {
   let value = payload;
   for (let v = fromVersion; v < definition.version; v += 1) {
     const step = definition.upcasters[v];

@@ -11,15 +11,21 @@
  * A dual-published event (defineEvent dualPublish) and its deprecated twin are one unit: both rows
  * are written by the same statement.
  */
-import { ConveyorError, DatabaseRejectedError, PayloadTooLargeError, ValidationError } from '../core/errors.ts';
-import { assertStorableText, storableJson } from '../core/storable-value.ts';
+import {
+  type ConveyorError,
+  DatabaseRejectedError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../core/errors.ts';
 import type { SqlExecutor } from '../core/sql-executor.ts';
+import { assertStorableText, storableJson } from '../core/storable-value.ts';
 import { parseWith } from '../core/validation.ts';
 import { writeIsolated } from '../store/batch-isolation.ts';
 import { GLOBAL_STREAM, type NewEvent } from '../store/event-store.ts';
 import type { Store } from '../store/store.ts';
-import type { EventEnvelope } from './event-envelope.ts';
 import type { AnyEventDefinition } from './event-definition.ts';
+import type { EventEnvelope } from './event-envelope.ts';
+import { envelopeOf } from './stored-envelope.ts';
 import { uuidv7 } from './uuidv7.ts';
 
 export interface PublishOptions {
@@ -56,7 +62,11 @@ export function prepareEvents(
   context: { now: Date; source: string; maxPayloadBytes: number; path?: string },
 ): NewEvent[] {
   const at = context.path ? `${context.path}.` : '';
-  if (!definition || typeof definition.type !== 'string' || typeof definition.schema?.safeParse !== 'function') {
+  if (
+    !definition ||
+    typeof definition.type !== 'string' ||
+    typeof definition.schema?.safeParse !== 'function'
+  ) {
     throw new ValidationError(`${at}event`, 'is not an event definition; create it with defineEvent(...)');
   }
   const opts = options ?? {};
@@ -87,7 +97,12 @@ export function prepareEvents(
     causationId: optionalText(opts.causationId, `${at}options.causationId`),
     occurredAt: context.now,
   };
-  const row = (event: AnyEventDefinition, value: unknown, field: string, causationId: string | null): NewEvent => {
+  const row = (
+    event: AnyEventDefinition,
+    value: unknown,
+    field: string,
+    causationId: string | null,
+  ): NewEvent => {
     const parsed = parseWith(event.schema, value, field);
     if (parsed === undefined) throw new ValidationError(field, 'is required (use null or {} for none)');
     const bytes = Buffer.byteLength(storableJson(parsed, field) ?? '', 'utf8');
@@ -115,22 +130,6 @@ export function prepareEvents(
   }
   // The deprecated twin is caused by the new event, so consumers can tell them apart.
   return [main, row(dual.as, old, `${at}dualPublish.payload`, main.id)];
-}
-
-/** The envelope of a stored row. */
-export function envelopeOf(event: NewEvent, sequence: number): EventEnvelope {
-  return {
-    id: event.id,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    source: event.source,
-    tenantId: event.tenantId,
-    sequence,
-    correlationId: event.correlationId,
-    causationId: event.causationId,
-    occurredAt: event.occurredAt.toISOString(),
-    payload: event.payload,
-  };
 }
 
 interface Pending {

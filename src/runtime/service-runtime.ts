@@ -69,7 +69,11 @@ export class ServiceRuntime {
    * Registers a service; it runs while the runtime is in use (and, for `leader`, while this process
    * holds its role: `options.role`, default the runtime's `leaderRole`).
    */
-  add(service: Service, placement: ServicePlacement = 'every-process', options: { role?: string } = {}): void {
+  add(
+    service: Service,
+    placement: ServicePlacement = 'every-process',
+    options: { role?: string } = {},
+  ): void {
     const role = placement === 'leader' ? (options.role ?? this.#options.leaderRole) : null;
     this.#entries.push({ service, placement, role, running: false });
     if (role !== null && !this.#elections.has(role)) this.#elections.set(role, this.#election(role));

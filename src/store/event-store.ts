@@ -85,7 +85,12 @@ export interface EventStore {
   /** Makes a fan-out sink known (the first time: positioned at the end of every stream). */
   eventSinkRegister(params: { sink: string; now: Date }): Promise<void>;
   eventListUnfanned(params: { sink: string; streams: number; perStream: number }): Promise<StoredEvent[]>;
-  eventFanoutAdvance(params: { sink: string; positions: { stream: string; sequence: number }[] }): Promise<void>;
+  /** NOTIFYs the `event_fanout` channel with `payload` (under 8,000 bytes). */
+  eventFanoutNotify(params: { payload: string }): Promise<void>;
+  eventFanoutAdvance(params: {
+    sink: string;
+    positions: { stream: string; sequence: number }[];
+  }): Promise<void>;
   /** A stream's events after a sequence, with its last and pruned positions (null: no such stream). */
   eventListSince(params: { stream: string; afterSequence: number; limit: number }): Promise<{
     events: StoredEvent[];

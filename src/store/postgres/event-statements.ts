@@ -36,6 +36,7 @@ export function storedEventFromRow(row: Row): StoredEvent {
 export function eventStatements(
   { run, transaction, sqlFor, readyChannel }: StatementContext,
   eventsChannel: string,
+  fanoutChannel: string,
 ): EventStore {
   return {
     async eventPublishMany({ events, executor }) {
@@ -58,7 +59,11 @@ export function eventStatements(
       const rows = await classified(() =>
         executor ? runOn(executor, sqlFor('event-publish-many'), values) : run('event-publish-many', values),
       );
-      return rows.map((row) => ({ id: String(row.id), stream: String(row.stream), sequence: Number(row.sequence) }));
+      return rows.map((row) => ({
+        id: String(row.id),
+        stream: String(row.stream),
+        sequence: Number(row.sequence),
+      }));
     },
 
     async eventListUndispatched({ streams, perStream }) {
@@ -130,6 +135,10 @@ export function eventStatements(
       return (await run('event-list-unfanned', [sink, streams, perStream])).map(storedEventFromRow);
     },
 
+    async eventFanoutNotify({ payload }) {
+      await run('event-fanout-notify', [fanoutChannel, payload]);
+    },
+
     async eventFanoutAdvance({ sink, positions }) {
       if (positions.length === 0) return;
       await run('event-fanout-advance', [sink, JSON.stringify(positions)]);
@@ -142,7 +151,9 @@ export function eventStatements(
       return {
         lastSequence: Number(first.last_sequence),
         prunedSequence: Number(first.pruned_sequence),
-        events: rows.filter((row) => row.sequence !== null && row.sequence !== undefined).map(storedEventFromRow),
+        events: rows
+          .filter((row) => row.sequence !== null && row.sequence !== undefined)
+          .map(storedEventFromRow),
       };
     },
 
@@ -161,7 +172,8 @@ export function eventStatements(
       return rows.map((row) => ({
         kind: row.kind === 'sink' ? 'sink' : 'subscriber',
         name: String(row.name),
-        oldest: row.oldest === null || row.oldest === undefined ? null : new Date(row.oldest as string | Date),
+        oldest:
+          row.oldest === null || row.oldest === undefined ? null : new Date(row.oldest as string | Date),
       }));
     },
   };

@@ -66,7 +66,11 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...workerStatements(context),
     ...runStatements(context),
     ...scheduleStatements(context),
-    ...eventStatements(context, notificationChannel(schema, 'events')),
+    ...eventStatements(
+      context,
+      notificationChannel(schema, 'events'),
+      notificationChannel(schema, 'event_fanout'),
+    ),
     description: driver.description,
 
     // Numbered migrations first, then every function file whose checksum differs from the one last
