@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createConveyor, createEventBus, type Conveyor } from '../../src/index.ts';
+import { type Conveyor, createConveyor, createEventBus } from '../../src/index.ts';
 import { folderEndpoint } from '../../src/store/pglite/folder-endpoint.ts';
 import { useFolders } from '../embedded/folders.ts';
 import { testLogger } from '../support/silent-logger.ts';
@@ -42,10 +42,18 @@ describe('the event bus on the embedded database', () => {
     await client.connect();
     try {
       await client.query('BEGIN');
-      await bus.publish(cardTransition, { cardId: 'c0', loopId: 'L1', toStage: 'created' }, { tenantId: 'acme', tx: client });
+      await bus.publish(
+        cardTransition,
+        { cardId: 'c0', loopId: 'L1', toStage: 'created' },
+        { tenantId: 'acme', tx: client },
+      );
       await client.query('ROLLBACK');
       await client.query('BEGIN');
-      await bus.publish(cardTransition, { cardId: 'c1', loopId: 'L1', toStage: 'triggered' }, { tenantId: 'acme', tx: client });
+      await bus.publish(
+        cardTransition,
+        { cardId: 'c1', loopId: 'L1', toStage: 'triggered' },
+        { tenantId: 'acme', tx: client },
+      );
       await client.query('COMMIT');
     } finally {
       await client.end();
@@ -54,7 +62,9 @@ describe('the event bus on the embedded database', () => {
 
     await Promise.all([durable.until(1), here.until(2), there.until(2)]);
     await bus.relayed();
-    expect(durable.events.map((e) => e.payload)).toEqual([{ cardId: 'c1', loopId: 'L1', toStage: 'triggered' }]);
+    expect(durable.events.map((e) => e.payload)).toEqual([
+      { cardId: 'c1', loopId: 'L1', toStage: 'triggered' },
+    ]);
     for (const received of [here, there]) {
       expect(received.events.map((e) => [e.type, e.sequence])).toEqual([
         ['card.transition', 1],

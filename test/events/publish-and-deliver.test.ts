@@ -190,4 +190,17 @@ describe('publishing and delivering events', () => {
       expect(rows.map((r) => Number(r.sequence))).toEqual(Array.from({ length: committed }, (_, k) => k + 1));
     }
   });
+
+  it("never shows one tenant another tenant's events, live or from history", async () => {
+    await bus.publish(orderCreated, { orderId: 'secret', orderNumber: 'PO-X' }, { tenantId: 'globex' });
+    await bus.publish(orderCreated, { orderId: 'mine', orderNumber: 'PO-Y' }, { tenantId: 'acme' });
+    await live.until(live.events.length + 1);
+    await bus.relayed();
+    expect(live.events.every((e) => e.tenantId === 'acme')).toBe(true);
+    // acme asks for history with sequences guessed from globex's stream: only acme's events come back.
+    const history = await bus.history.since({ tenantId: 'acme', afterSequence: 0, limit: 100 });
+    expect(history.events.length).toBeGreaterThan(0);
+    expect(history.events.every((e) => e.tenantId === 'acme')).toBe(true);
+    expect(JSON.stringify(history.events)).not.toContain('secret');
+  });
 });
