@@ -5,6 +5,7 @@
  * part of the public API and a worker-only process never loads the capability.
  */
 import type { Logger } from 'pino';
+import type { HealthSection } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
 import type { Notifier } from '../runtime/notifier.ts';
 import type { ServiceRuntime } from '../runtime/service-runtime.ts';
@@ -25,6 +26,8 @@ export interface ConveyorInternals {
   maxPayloadBytes: number;
   /** Jobs of `queue` (or any queue) are ready: wake this process's workers. */
   wake(queue?: string): void;
+  /** Sections of the health report, by name (the event bus adds `events`). */
+  healthSections: Map<string, HealthSection>;
   /** Closes attached capabilities first when the Conveyor closes. */
   onClose(close: () => Promise<void>): void;
 }

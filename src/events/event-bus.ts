@@ -298,6 +298,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (closed) return;
       closed = true;
       stopLifecycle?.();
+      internals.healthSections.delete('events');
       await batcher.settled();
       const r = release;
       release = null;
@@ -306,6 +307,14 @@ export function createEventBus(options: EventBusOptions): EventBus {
       await Promise.all(extra.map((sink) => sink.close().catch(() => {})));
     },
   };
+  internals.healthSections.set('events', async () => {
+    const lag = await metrics.lag();
+    const of = (kind: EventLag['kind']) =>
+      Object.fromEntries(
+        lag.filter((l) => l.kind === kind).map((l) => [l.name, Math.round(l.seconds * 1_000) / 1_000]),
+      );
+    return { lag: { subscribers: of('subscriber'), sinks: of('sink') } };
+  });
   if (options.lifecycle)
     stopLifecycle = bridgeLifecycleEvents(options.conveyor, bus, options.lifecycle.queues, log);
   internals.onClose(() => bus.close());

@@ -77,6 +77,11 @@ describe('fan-out through a Redis outage', () => {
       ).toBeGreaterThan(0);
       const lag = (await bus.lag()).find((l) => l.kind === 'sink' && l.name === 'redis');
       expect(lag?.seconds).toBeGreaterThan(0);
+      const health = await conveyor.health();
+      expect(health.events).toMatchObject({ lag: { sinks: { local: 0 } } });
+      expect((health.events as { lag: { sinks: Record<string, number> } }).lag.sinks.redis).toBeGreaterThan(
+        0,
+      );
     });
     expect(sequences('arda:events:acme')).toEqual([1]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
