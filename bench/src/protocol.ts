@@ -4,7 +4,7 @@ import type { Sizes } from './sizes.ts';
 /** One figure a scenario produces. */
 export interface Metric {
   value: number | null;
-  unit: 'jobs/s' | 'ms' | 'share' | 's';
+  unit: 'jobs/s' | 'events/s' | 'ms' | 'share' | 's';
   extra?: Record<string, unknown>;
 }
 
