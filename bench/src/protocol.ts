@@ -44,6 +44,8 @@ export interface ChildSpec {
   vacuumAnalyzeAfterFill?: boolean;
   /** role 'worker' only */
   concurrency?: number;
+  /** role 'worker': start the worker as soon as the contender is set up, without waiting for 'go'. */
+  startAtOnce?: boolean;
   sleepMs?: number;
 }
 

@@ -56,6 +56,11 @@ const METRICS: { key: string; title: string; better: 'higher' | 'lower' }[] = [
     title: 'Drain, concurrency 50, 100 tenants with a per-tenant concurrency limit of 2',
     better: 'higher',
   },
+  {
+    key: 'cold_start_ms',
+    title: "Cold start: spawning a worker process → its first job's handler start",
+    better: 'lower',
+  },
 ];
 
 interface ResultsFile {
