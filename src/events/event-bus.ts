@@ -303,6 +303,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
       const r = release;
       release = null;
       await r?.();
+      // The relay stops before its sinks close (the runtime's later stop of it does nothing).
+      await relay?.stop();
       await local?.close();
       await Promise.all(extra.map((sink) => sink.close().catch(() => {})));
     },

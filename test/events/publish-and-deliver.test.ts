@@ -4,6 +4,7 @@
  * nothing; in a batch one bad item fails alone; per-tenant sequences are gap-free under concurrent
  * publishers in separate transactions.
  */
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   createEventBus,
   type EventBus,
   type EventEnvelope,
+  type SqlExecutor,
   ValidationError,
 } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
@@ -202,5 +204,42 @@ describe('publishing and delivering events', () => {
     expect(history.events.length).toBeGreaterThan(0);
     expect(history.events.every((e) => e.tenantId === 'acme')).toBe(true);
     expect(JSON.stringify(history.events)).not.toContain('secret');
+  });
+
+  it("publishes through an ORM's one-method executor (Kysely), committed or rolled back with it", async () => {
+    const kysely = new Kysely<Record<string, never>>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 2 }) }),
+    });
+    try {
+      const executorOf = (trx: Kysely<Record<string, never>>): SqlExecutor => ({
+        query: (text, values) => trx.executeQuery(CompiledQuery.raw(text, values ?? [])),
+      });
+      const committed = await kysely
+        .transaction()
+        .execute((trx) =>
+          bus.publish(
+            orderCreated,
+            { orderId: 'k1', orderNumber: 'PO-K1' },
+            { tenantId: 'kysely', tx: executorOf(trx) },
+          ),
+        );
+      await expect(
+        kysely.transaction().execute(async (trx) => {
+          await bus.publish(
+            orderCreated,
+            { orderId: 'k2', orderNumber: 'PO-K2' },
+            { tenantId: 'kysely', tx: executorOf(trx) },
+          );
+          throw new Error('business rule failed');
+        }),
+      ).rejects.toThrow('business rule failed');
+      const rows = await sql(
+        db.url,
+        "SELECT payload->>'orderId' AS id, sequence FROM conveyor.events WHERE stream = 'kysely'",
+      );
+      expect(rows).toEqual([{ id: 'k1', sequence: String(committed.sequence) }]);
+    } finally {
+      await kysely.destroy();
+    }
   });
 });
