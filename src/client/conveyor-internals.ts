@@ -5,6 +5,7 @@
  * part of the public API and a worker-only process never loads the capability.
  */
 import type { Logger } from 'pino';
+import { ValidationError } from '../core/errors.ts';
 import type { HealthSection } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
 import type { Notifier } from '../runtime/notifier.ts';
@@ -38,7 +39,7 @@ export function internalsOf(conveyor: Conveyor, field = 'conveyor'): ConveyorInt
     CONVEYOR_INTERNALS
   ];
   if (!internals) {
-    throw new TypeError(`${field} must be an instance made by createConveyor(...)`);
+    throw new ValidationError(field, 'must be a Conveyor instance made by createConveyor(...)');
   }
   return internals;
 }

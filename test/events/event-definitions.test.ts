@@ -11,7 +11,7 @@ import { likeMatches } from '../../src/events/event-relay.ts';
 import { assertPattern, likePattern, matchesPattern } from '../../src/events/event-subscriptions.ts';
 import { noticePayloads } from '../../src/events/local-event-fanout.ts';
 import { uuidv7 } from '../../src/events/uuidv7.ts';
-import { defineEvent, ValidationError } from '../../src/index.ts';
+import { createEventBus, defineEvent, ValidationError } from '../../src/index.ts';
 
 describe('event bus building blocks', () => {
   it('makes UUIDv7 ids that are unique and sort by creation time, even within a millisecond', () => {
@@ -82,5 +82,10 @@ describe('event bus building blocks', () => {
     expect(() => normalizeBackoff({ type: 'exponential', delay: '1s', factor: 0.5 }, 'backoff')).toThrow(
       /backoff.factor/,
     );
+  });
+
+  it('refuses a bus without a Conveyor, naming the field', () => {
+    expect(() => createEventBus({ conveyor: {} as never })).toThrow(/createEventBus.conveyor/);
+    expect(() => createEventBus(undefined as never)).toThrow(ValidationError);
   });
 });
