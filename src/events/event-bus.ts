@@ -264,9 +264,19 @@ export function createEventBus(options: EventBusOptions): EventBus {
           `"${subscription.name}" is already subscribed in this process`,
         );
       }
+      if (internals.registry.definitions.has(job.name)) {
+        throw new ValidationError('options.name', `a job named "${job.name}" is already registered`);
+      }
+      // Written first: a failed write (database down) leaves nothing registered, so it can be retried.
+      await (await store()).eventSubscriptionUpsert({ subscription: row, now: now() });
+      if (subscriptions.has(subscription.name)) {
+        throw new ValidationError(
+          'options.name',
+          `"${subscription.name}" is already subscribed in this process`,
+        );
+      }
       internals.registry.register(job);
       subscriptions.set(subscription.name, subscription);
-      await (await store()).eventSubscriptionUpsert({ subscription: row, now: now() });
       relay?.wake();
       return subscription;
     },
