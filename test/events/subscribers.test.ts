@@ -234,6 +234,8 @@ describe('durable subscribers', () => {
     const { enqueued } = await bus.replay({ subscriber: 'order-log', tenantId: 'initech', since, until });
     expect(enqueued).toBe(2);
     for (let i = 0; i < 200 && replayed.length < 2; i += 1) await delay(25);
+    // Two jobs on a worker of concurrency 4: they may run in either order.
+    replayed.sort((a, b) => a.event.sequence - b.event.sequence);
     expect(replayed.map((r) => r.event.payload)).toEqual([
       { orderId: 'r2', orderNumber: 'PO-2' },
       { orderId: 'r3', orderNumber: 'PO-3' },
