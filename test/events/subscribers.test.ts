@@ -151,6 +151,18 @@ describe('durable subscribers', () => {
     expect(
       sampleValue(metrics.samples, 'conveyor_event_subscriber_failures_total', { subscriber: 'mailer' }),
     ).toBe(3);
+    // The seed's histograms: event.publish.latency and event.handler.duration.
+    expect(
+      sampleValue(metrics.samples, 'conveyor_event_publish_duration_seconds_count', {
+        event: 'order.failing',
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(metrics.samples, 'conveyor_event_handler_duration_seconds_count', {
+        event: 'order.failing',
+        handler: 'mailer',
+      }),
+    ).toBe(3);
     // Its lag: the dead delivery no longer waits, so nothing is owed to the mailer.
     expect((await bus.lag()).find((l) => l.kind === 'subscriber' && l.name === 'mailer')?.seconds).toBe(0);
   });
