@@ -90,11 +90,14 @@ describe('event bus building blocks', () => {
   });
 
   it('refuses a seed-style publish of a type it has no definition for, and a tenant subscription without a tenant', async () => {
-    const facade = new PubSubEventBus({} as never, { events: [] });
+    const down = {
+      ping: () => Promise.reject(new Error('database unreachable')),
+    } as unknown as Parameters<typeof createEventBus>[0]['conveyor'];
+    const facade = new PubSubEventBus({} as never, { events: [], conveyor: down });
     await expect(facade.publish({ type: 'order.created', tenantId: 'acme' })).rejects.toMatchObject({
       field: 'event.type',
     });
     await expect(facade.subscribeTenant('', () => {})).rejects.toMatchObject({ field: 'tenantId' });
-    expect(await facade.ping()).toBe(true);
+    expect(await facade.ping()).toBe(false);
   });
 });
