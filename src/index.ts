@@ -46,6 +46,10 @@ export {
 } from './core/job-definition.ts';
 export type { QueueFlowOptions, RateLimitOption } from './core/queue-settings.ts';
 export type { SqlExecutor } from './core/sql-executor.ts';
+export type { EventEnvelope } from './events/event-envelope.ts';
+export type { EventFanout, EventFanoutSink, EventHistory, EventScope } from './events/event-fanout.ts';
+export { fanoutChannel } from './events/event-fanout.ts';
+export { RedisEventFanout, type RedisEventFanoutOptions } from './events/fanout/redis-event-fanout.ts';
 export type { LifecycleEventName, LifecycleEvents } from './events/lifecycle-events.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export type { PruneReport } from './maintenance/pruner.ts';

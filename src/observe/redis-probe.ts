@@ -5,23 +5,9 @@
  * Redis is unreachable.
  */
 import type { Redis } from 'ioredis';
-import { ConveyorError } from '../core/errors.ts';
+import { loadIoredis } from '../core/load-ioredis.ts';
 
 export type RedisStatus = 'connected' | 'unreachable' | 'not_configured';
-
-/** ioredis is an optional peer dependency: without it, the check says how to install it. */
-async function loadRedisClass(): Promise<typeof Redis> {
-  try {
-    return (await import('ioredis')).Redis;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new ConveyorError(
-      'DEPENDENCY_MISSING',
-      'redisUrl: the Redis health check needs the ioredis package, an optional peer dependency; ' +
-        'install it (npm install ioredis) or remove redisUrl',
-    );
-  }
-}
 
 export class RedisProbe {
   readonly #url: string | null;
@@ -74,7 +60,7 @@ export class RedisProbe {
   }
 
   #connect(): Promise<Redis> {
-    this.#client ??= loadRedisClass().then((RedisClient) => {
+    this.#client ??= loadIoredis('redisUrl', 'the Redis health check').then((RedisClient) => {
       const client = new RedisClient(this.#url!, {
         lazyConnect: true,
         enableOfflineQueue: false,
