@@ -7,15 +7,16 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Server } from 'socket.io';
 import { ConveyorError } from '../core/errors.ts';
+import { loadIoredis } from '../core/load-ioredis.ts';
 
-async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
+async function loadAdapter(): Promise<typeof import('@socket.io/redis-adapter')> {
   try {
-    return await importer();
+    return await import('@socket.io/redis-adapter');
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new ConveyorError(
       'DEPENDENCY_MISSING',
-      `adapter: the Socket.IO Redis adapter needs ${name}, an optional peer dependency; install it (npm install ${name}) or remove adapter`,
+      'adapter: the Socket.IO Redis adapter needs @socket.io/redis-adapter, an optional peer dependency; install it (npm install @socket.io/redis-adapter) or remove adapter',
     );
   }
 }
@@ -24,10 +25,9 @@ export async function installRedisAdapter(
   io: Server,
   redis: string | RedisOptions,
 ): Promise<{ close(): Promise<void> }> {
-  const { Redis: RedisClient } = await load('ioredis', () => import('ioredis'));
-  const { createAdapter } = await load('@socket.io/redis-adapter', () => import('@socket.io/redis-adapter'));
-  const open = (): Redis =>
-    typeof redis === 'string' ? new RedisClient(redis, { lazyConnect: false }) : new RedisClient(redis);
+  const RedisClient = await loadIoredis('adapter.redis', 'the Socket.IO Redis adapter');
+  const { createAdapter } = await loadAdapter();
+  const open = (): Redis => (typeof redis === 'string' ? new RedisClient(redis) : new RedisClient(redis));
   const pub = open();
   const sub = pub.duplicate();
   // ioredis reports connection errors as events; without a listener they would be unhandled.
