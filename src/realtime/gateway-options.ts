@@ -11,6 +11,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { EventEnvelope } from '../events/event-envelope.ts';
 import type { EventFanout, EventHistory } from '../events/event-fanout.ts';
 import type { Logger } from '../log/logger.ts';
+import type { RealtimeLimitsConfig } from './realtime-config.ts';
 
 /** A request to join a resource room, e.g. `{ kind: 'loop', id: '…' }`, from a verified socket. */
 export interface RoomRequest {
@@ -27,18 +28,8 @@ export type RealtimeAudience =
   | 'tenant'
   | { userIds?: readonly string[]; resources?: ReadonlyArray<{ kind: string; id: string }> };
 
-export interface RealtimeLimits {
-  /** Client events a socket may send per second, on average (default 20). */
-  eventsPerSecond?: number;
-  /** Client events a socket may send at once before the rate applies (default 40). */
-  burst?: number;
-  /** Largest client event, as JSON of its arguments, in bytes (default 4096). */
-  maxEventBytes?: number;
-  /** Sockets one tenant may hold on this node (default 10,000). */
-  connectionsPerTenant?: number;
-  /** Most events replayed to a resuming client; beyond it the client gets `reset` (default 1,000). */
-  resumeWindow?: number;
-}
+/** Limits on clients (per socket) and on tenants (per node). */
+export type RealtimeLimits = RealtimeLimitsConfig;
 
 export interface RealtimeGatewayOptions {
   /** The Node HTTP server to attach to (the gateway creates its Socket.IO server on it)… */
