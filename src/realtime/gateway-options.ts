@@ -61,7 +61,10 @@ export interface RealtimeGatewayOptions {
    * Also install the Socket.IO Redis adapter, so that `gateway.io.to(room).emit()` from the
    * application reaches sockets on every node (bus events never go through it; docs/realtime.md).
    */
-  adapter?: { redis: string | RedisOptions };
+  adapter?: {
+    redis: string | RedisOptions /** Channel prefix of the adapter (default `socket.io`). */;
+    key?: string;
+  };
   logger?: Logger;
 }
 

@@ -103,7 +103,9 @@ export async function createRealtimeGateway(options: RealtimeGatewayOptions): Pr
         : {}),
       maxHttpBufferSize: Math.max(65_536, limits.maxEventBytes + 1_024),
     });
-  const adapter = options.adapter ? await installRedisAdapter(io, options.adapter.redis) : null;
+  const adapter = options.adapter
+    ? await installRedisAdapter(io, options.adapter.redis, options.adapter.key)
+    : null;
 
   const warnedTypes = new Set<string>();
   const route = (event: EventEnvelope): RealtimeAudience | null => {

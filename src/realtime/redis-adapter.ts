@@ -24,6 +24,7 @@ async function loadAdapter(): Promise<typeof import('@socket.io/redis-adapter')>
 export async function installRedisAdapter(
   io: Server,
   redis: string | RedisOptions,
+  key: string | undefined,
 ): Promise<{ close(): Promise<void> }> {
   const RedisClient = await loadIoredis('adapter.redis', 'the Socket.IO Redis adapter');
   const { createAdapter } = await loadAdapter();
@@ -33,7 +34,7 @@ export async function installRedisAdapter(
   // ioredis reports connection errors as events; without a listener they would be unhandled.
   pub.on('error', () => {});
   sub.on('error', () => {});
-  io.adapter(createAdapter(pub, sub));
+  io.adapter(createAdapter(pub, sub, key === undefined ? {} : { key }));
   return {
     async close() {
       await Promise.allSettled([pub.quit(), sub.quit()]);
