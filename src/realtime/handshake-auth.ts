@@ -73,7 +73,8 @@ export function handshakeAuth(settings: {
             return;
           }
           const data: GatewaySocketData = { identity, lastSequence };
-          socket.data = data;
+          // Added to, not replaced: with an application's own `io`, socket.data may hold its fields.
+          Object.assign(socket.data as object, data);
           next();
         },
         (error: unknown) => {
