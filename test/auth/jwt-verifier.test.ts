@@ -69,7 +69,9 @@ describe('JwtVerifier', () => {
       message: 'Invalid token',
       reason: 'claim aud',
     });
-    expect(await refusalOf(new JwtVerifier({ secret: SECRET, issuer: 'https://other' }).verify(token))).toEqual({
+    expect(
+      await refusalOf(new JwtVerifier({ secret: SECRET, issuer: 'https://other' }).verify(token)),
+    ).toEqual({
       message: 'Invalid token',
       reason: 'claim iss',
     });
@@ -92,13 +94,22 @@ describe('JwtVerifier', () => {
 
   it('verifies with keys from a JWKS URL, by kid', async () => {
     const verifier = new JwtVerifier({ jwksUrl, algorithms: ['RS256', 'ES256'] });
-    const rsToken = await new SignJWT(CLAIMS).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
-    const esToken = await new SignJWT(CLAIMS).setProtectedHeader({ alg: 'ES256', kid: 'ec-1' }).sign(ec.privateKey);
+    const rsToken = await new SignJWT(CLAIMS)
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .sign(rsa.privateKey);
+    const esToken = await new SignJWT(CLAIMS)
+      .setProtectedHeader({ alg: 'ES256', kid: 'ec-1' })
+      .sign(ec.privateKey);
     expect((await verifier.verify(rsToken)).userId).toBe('u1');
     expect((await verifier.verify(esToken)).userId).toBe('u1');
     const other = await generateKeyPair('RS256');
-    const unknownKey = await new SignJWT(CLAIMS).setProtectedHeader({ alg: 'RS256', kid: 'nope' }).sign(other.privateKey);
-    expect(await refusalOf(verifier.verify(unknownKey))).toEqual({ message: 'Invalid token', reason: 'unknown key' });
+    const unknownKey = await new SignJWT(CLAIMS)
+      .setProtectedHeader({ alg: 'RS256', kid: 'nope' })
+      .sign(other.privateKey);
+    expect(await refusalOf(verifier.verify(unknownKey))).toEqual({
+      message: 'Invalid token',
+      reason: 'unknown key',
+    });
   });
 
   it('maps claims by name or by function, and refuses a token without user or tenant', async () => {
