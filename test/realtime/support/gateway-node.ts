@@ -30,12 +30,14 @@ export interface GatewayNode {
 export type NodeOptions = Partial<Omit<RealtimeGatewayOptions, 'server' | 'io' | 'fanout'>> & {
   history?: EventHistory;
   port?: number;
+  /** The Redis of the node's fan-out (default the shared one). */
+  redisUrl?: string;
 };
 
 export async function startGatewayNode(prefix: string, options: NodeOptions = {}): Promise<GatewayNode> {
   const server = createServer();
-  const fanout = openFanout(prefix);
-  const { port, ...rest } = options;
+  const { port, redisUrl, ...rest } = options;
+  const fanout = openFanout(prefix, redisUrl);
   const gateway = await createRealtimeGateway({
     server,
     fanout: fanout.fanout,
