@@ -12,7 +12,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BENCH_SECRET, type RealtimeContender } from './realtime-shared.ts';
+import { BENCH_SECRET, type RealtimeContender, repoIoredis } from './realtime-shared.ts';
 
 const DIST = new URL('../../../dist/', import.meta.url);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +40,7 @@ if (contender === 'conveyor') {
 } else {
   const { Server } = await import('socket.io');
   const { createAdapter } = await import('@socket.io/redis-adapter');
-  const { Redis } = await import('ioredis');
+  const { Redis } = await repoIoredis();
   const pub = new Redis(REDIS_URL);
   const sub = pub.duplicate();
   const io = new Server(server, { adapter: createAdapter(pub, sub, { key: prefix }) });

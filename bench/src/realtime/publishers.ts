@@ -7,7 +7,7 @@
  *   receives and emits to its local sockets in that room.
  */
 import { randomUUID } from 'node:crypto';
-import type { RealtimeContender } from './realtime-shared.ts';
+import { type RealtimeContender, repoIoredis } from './realtime-shared.ts';
 
 const DIST = new URL('../../../dist/', import.meta.url);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,7 +45,7 @@ export async function openPublisher(contender: RealtimeContender, prefix: string
   }
   const { Server } = await import('socket.io');
   const { createAdapter } = await import('@socket.io/redis-adapter');
-  const { Redis } = await import('ioredis');
+  const { Redis } = await repoIoredis();
   const pub = new Redis(REDIS_URL);
   const sub = pub.duplicate();
   const io = new Server({ adapter: createAdapter(pub, sub, { key: prefix }) });

@@ -42,3 +42,14 @@ export const REALTIME_SIZES: Record<'quick' | 'full', RealtimeSizes> = {
     fanoutRounds: 15,
   },
 };
+
+/**
+ * ioredis as the repository resolves it (the one dist/ uses), not the bench folder's own: both
+ * contenders then talk to Redis through the same client version.
+ */
+export async function repoIoredis(): Promise<typeof import('ioredis')> {
+  const { createRequire } = await import('node:module');
+  const { pathToFileURL } = await import('node:url');
+  const path = createRequire(new URL('../../../package.json', import.meta.url)).resolve('ioredis');
+  return (await import(pathToFileURL(path).href)) as typeof import('ioredis');
+}
