@@ -46,9 +46,15 @@ export function handshakeAuth(settings: {
   verifier: TokenVerifier;
   connectionsOf: (tenantId: string) => number;
   connectionsPerTenant: number;
+  /** True once the gateway is closing: handshakes are refused (an application's own io stays open). */
+  closing: () => boolean;
   log: Logger;
 }): (socket: Socket, next: (error?: Error) => void) => void {
   return (socket, next) => {
+    if (settings.closing()) {
+      next(refusal('Gateway is shutting down'));
+      return;
+    }
     const token = tokenOf(socket);
     if (token === '') {
       next(refusal(AUTHENTICATION_REQUIRED));

@@ -148,11 +148,13 @@ export async function createRealtimeGateway(options: RealtimeGatewayOptions): Pr
     },
   });
 
+  let closing: Promise<void> | null = null;
   io.use(
     handshakeAuth({
       verifier,
       connectionsOf: (tenantId) => connections.count(tenantId),
       connectionsPerTenant: limits.connectionsPerTenant,
+      closing: () => closing !== null,
       log,
     }),
   );
@@ -176,7 +178,6 @@ export async function createRealtimeGateway(options: RealtimeGatewayOptions): Pr
   };
   io.on('connection', onConnection);
 
-  let closing: Promise<void> | null = null;
   return {
     io,
     stats: () => ({
