@@ -218,3 +218,33 @@ describe('realtime gateway: resume from the history', () => {
     }
   });
 });
+
+describe('realtime gateway: resume without a history', () => {
+  let node: GatewayNode;
+  let relay: TestFanout;
+  beforeAll(async () => {
+    const prefix = uniquePrefix();
+    node = await startGatewayNode(prefix);
+    relay = openFanout(prefix);
+  });
+  afterAll(async () => {
+    await node?.close();
+    await relay?.close();
+  });
+
+  it('tells a resuming client to refetch, then serves it live', async () => {
+    const client = node.connect({
+      token: await signToken({ sub: 'u1', tenantId: 'no-history' }),
+      lastSequence: 7,
+    });
+    const seen = record(client);
+    await connected(client);
+    expect(seen.map((item) => item.event)).toEqual(['reset', 'connected']);
+    expect(seen[0]?.data).toEqual({ reason: 'history incomplete', lastSequence: 7 });
+    const event = envelope('no-history', 9, 'card.transition', {});
+    const arrives = nextEvent(client, 'card.transition');
+    await relay.deliver([event]);
+    expect(await arrives).toEqual(event);
+    client.disconnect();
+  });
+});
