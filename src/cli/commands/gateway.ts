@@ -1,6 +1,6 @@
 import { safeError } from '../../log/safe-error.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
-import { serviceLogger } from '../cli-conveyor.ts';
+import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
 import { type Command, showHelp } from '../command.ts';
 import { loadConfig } from '../load-config.ts';
 import { waitForStopSignal } from '../stop-signal.ts';
@@ -11,6 +11,8 @@ const HELP = `Usage: conveyor gateway [--port N] [--host H]
 Runs the realtime gateway (Socket.IO at /socket.io, GET /health) until SIGTERM or SIGINT: clients
 connect with a JWT and receive their tenant's events as the relay publishes them to Redis
 (docs/realtime.md). Settings come from the config's \`realtime\` section, then the environment.
+With a database configured (databaseUrl, --database-url, DATABASE_URL or dataDir), a client that
+reconnects with its last sequence gets what it missed from the outbox; without one, \`reset\`.
 Logs are JSON on stdout (CONVEYOR_LOG_PRETTY=1 for readable ones); secrets are never logged.
 
 Flags:
@@ -45,10 +47,24 @@ export const gatewayCommand: Command = {
     });
     const log = serviceLogger(process.env.CONVEYOR_LOG_PRETTY === '1');
     const stop = waitForStopSignal();
+    // The outbox, read back for resuming clients, when a database is configured (never relayed
+    // from here: the relay runs where the bus publishes).
+    const databaseUrl = effectiveDatabaseUrl(options, values);
+    context.useDatabaseUrl(databaseUrl);
+    const conveyor =
+      databaseUrl !== null || options.dataDir !== undefined ? openConveyor(options, values, log) : null;
     try {
       // Loaded here: no other command (a worker) ever loads socket.io or jose.
       const { startStandaloneGateway } = await import('../../realtime/standalone-gateway.ts');
-      const running = await startStandaloneGateway({ ...settings, log });
+      const history = conveyor
+        ? (await import('../../events/event-bus.ts')).createEventBus({
+            conveyor,
+            relay: false,
+            localFanout: false,
+            retention: false,
+          }).history
+        : undefined;
+      const running = await startStandaloneGateway({ ...settings, log, ...(history ? { history } : {}) });
       log.info(
         {
           port: running.port,
@@ -56,6 +72,7 @@ export const gatewayCommand: Command = {
           path: '/socket.io',
           redis: describeRedis(settings.redisUrl),
           prefix: settings.prefix,
+          resume: history ? 'from the outbox' : 'reset (no database configured)',
           key:
             settings.auth.secret !== undefined
               ? 'HS secret'
@@ -73,6 +90,7 @@ export const gatewayCommand: Command = {
       log.info('realtime gateway stopped');
     } finally {
       stop.dispose();
+      await conveyor?.close().catch(() => {});
     }
     return 0;
   },
