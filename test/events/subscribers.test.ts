@@ -259,8 +259,15 @@ describe('durable subscribers', () => {
     await bus.publish(orderCreated, { orderId: 'p1', orderNumber: 'PO-1' }, { tenantId: 'oldco' });
     await bus.publish(orderCreated, { orderId: 'p2', orderNumber: 'PO-2' }, { tenantId: 'oldco' });
     await bus.publish(orderCreated, { orderId: 'p3', orderNumber: 'PO-3' }, { tenantId: 'oldco' });
-    await bus.relayed();
-    await bus.relayed();
+    // relayed() returns at once while this process does not lead the relay (an election under
+    // load can take a moment): wait for the dispatch itself.
+    await eventually(async () => {
+      const [stream] = await sql<{ dispatched_sequence: string }>(
+        db.url,
+        "SELECT dispatched_sequence FROM conveyor.event_streams WHERE stream = 'oldco'",
+      );
+      expect(Number(stream?.dispatched_sequence)).toBe(3);
+    });
     // The first two happened 8 days ago; the third is recent.
     await sql(
       db.url,
