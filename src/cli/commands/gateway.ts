@@ -1,3 +1,5 @@
+import { internalsOf } from '../../client/conveyor-internals.ts';
+import { createEventHistory } from '../../events/event-history.ts';
 import { safeError } from '../../log/safe-error.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
@@ -56,14 +58,7 @@ export const gatewayCommand: Command = {
     try {
       // Loaded here: no other command (a worker) ever loads socket.io or jose.
       const { startStandaloneGateway } = await import('../../realtime/standalone-gateway.ts');
-      const history = conveyor
-        ? (await import('../../events/event-bus.ts')).createEventBus({
-            conveyor,
-            relay: false,
-            localFanout: false,
-            retention: false,
-          }).history
-        : undefined;
+      const history = conveyor ? createEventHistory(internalsOf(conveyor).store) : undefined;
       const running = await startStandaloneGateway({ ...settings, log, ...(history ? { history } : {}) });
       log.info(
         {
