@@ -32,3 +32,23 @@ export const orderStatusChanged = defineEvent({
 });
 
 export { eventually, Received } from '../events/bus-support.ts';
+
+import { eventually as retry } from '../events/bus-support.ts';
+import { sql } from '../support/database.ts';
+
+/** Waits until the relay has dispatched and every job of `queue` has finished (none left in jobs). */
+export async function settled(
+  url: string,
+  bus: { relayed(): Promise<void> },
+  queue = 'notifications',
+): Promise<void> {
+  await bus.relayed();
+  await retry(async () => {
+    const [row] = await sql(
+      url,
+      "SELECT count(*)::int AS n FROM conveyor.jobs WHERE queue = $1 AND state NOT IN ('dead', 'cancelled')",
+      [queue],
+    );
+    if (row?.n !== 0) throw new Error(`${String(row?.n)} jobs of ${queue} still to run`);
+  });
+}
