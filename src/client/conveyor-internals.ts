@@ -5,6 +5,8 @@
  * part of the public API and a worker-only process never loads the capability.
  */
 import type { Logger } from 'pino';
+import { ValidationError } from '../core/errors.ts';
+import type { HealthSection } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
 import type { Notifier } from '../runtime/notifier.ts';
 import type { ServiceRuntime } from '../runtime/service-runtime.ts';
@@ -25,6 +27,8 @@ export interface ConveyorInternals {
   maxPayloadBytes: number;
   /** Jobs of `queue` (or any queue) are ready: wake this process's workers. */
   wake(queue?: string): void;
+  /** Sections of the health report, by name (the event bus adds `events`). */
+  healthSections: Map<string, HealthSection>;
   /** Closes attached capabilities first when the Conveyor closes. */
   onClose(close: () => Promise<void>): void;
 }
@@ -35,7 +39,7 @@ export function internalsOf(conveyor: Conveyor, field = 'conveyor'): ConveyorInt
     CONVEYOR_INTERNALS
   ];
   if (!internals) {
-    throw new TypeError(`${field} must be an instance made by createConveyor(...)`);
+    throw new ValidationError(field, 'must be a Conveyor instance made by createConveyor(...)');
   }
   return internals;
 }

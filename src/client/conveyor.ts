@@ -258,6 +258,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     notifier,
     registry,
     metrics: observability.metrics,
+    healthSections: observability.healthSections,
     log,
     now,
     maxPayloadBytes: settings.maxPayloadBytes,

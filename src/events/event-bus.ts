@@ -264,9 +264,19 @@ export function createEventBus(options: EventBusOptions): EventBus {
           `"${subscription.name}" is already subscribed in this process`,
         );
       }
+      if (internals.registry.definitions.has(job.name)) {
+        throw new ValidationError('options.name', `a job named "${job.name}" is already registered`);
+      }
+      // Written first: a failed write (database down) leaves nothing registered, so it can be retried.
+      await (await store()).eventSubscriptionUpsert({ subscription: row, now: now() });
+      if (subscriptions.has(subscription.name)) {
+        throw new ValidationError(
+          'options.name',
+          `"${subscription.name}" is already subscribed in this process`,
+        );
+      }
       internals.registry.register(job);
       subscriptions.set(subscription.name, subscription);
-      await (await store()).eventSubscriptionUpsert({ subscription: row, now: now() });
       relay?.wake();
       return subscription;
     },
@@ -298,14 +308,25 @@ export function createEventBus(options: EventBusOptions): EventBus {
       if (closed) return;
       closed = true;
       stopLifecycle?.();
+      internals.healthSections.delete('events');
       await batcher.settled();
       const r = release;
       release = null;
       await r?.();
+      // The relay stops before its sinks close (the runtime's later stop of it does nothing).
+      await relay?.stop();
       await local?.close();
       await Promise.all(extra.map((sink) => sink.close().catch(() => {})));
     },
   };
+  internals.healthSections.set('events', async () => {
+    const lag = await metrics.lag();
+    const of = (kind: EventLag['kind']) =>
+      Object.fromEntries(
+        lag.filter((l) => l.kind === kind).map((l) => [l.name, Math.round(l.seconds * 1_000) / 1_000]),
+      );
+    return { lag: { subscribers: of('subscriber'), sinks: of('sink') } };
+  });
   if (options.lifecycle)
     stopLifecycle = bridgeLifecycleEvents(options.conveyor, bus, options.lifecycle.queues, log);
   internals.onClose(() => bus.close());

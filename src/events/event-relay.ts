@@ -13,13 +13,15 @@
  *    sequence order per stream, and advances the position only after `deliver` resolved. A sink
  *    that throws (Redis down) keeps its position and is tried again after a backoff (250 ms up to
  *    10 s); it holds back nobody else, and loses nothing: it resumes from the outbox.
- * Nothing a sink or the database throws escapes the relay: it logs and tries again.
+ * Nothing a sink or the database throws escapes the relay: it logs and tries again; a sink whose
+ * deliver hangs for 30 s counts as failed.
  */
 import type { Logger } from 'pino';
 import { safeError } from '../log/safe-error.ts';
 import type { Notifier } from '../runtime/notifier.ts';
 import type { Service } from '../runtime/service.ts';
 import type { DispatchAdvance, EventSubscriptionRow, Store, StoredEvent } from '../store/store.ts';
+import type { EventEnvelope } from './event-envelope.ts';
 import type { EventFanoutSink } from './event-fanout.ts';
 import type { EventMetrics } from './event-metrics.ts';
 import { deliveryJob } from './event-subscriptions.ts';
@@ -43,6 +45,20 @@ export interface EventRelayOptions {
 
 const SINK_RETRY_MIN_MS = 250;
 const SINK_RETRY_MAX_MS = 10_000;
+/** A sink whose deliver has not settled by then counts as failed (a hung sink must not stop the relay). */
+const SINK_DELIVER_TIMEOUT_MS = 30_000;
+
+async function deliverWithin(sink: EventFanoutSink, events: EventEnvelope[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`sink "${sink.name}" did not deliver within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([Promise.resolve().then(() => sink.deliver(events)), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 interface SinkState {
   sink: EventFanoutSink;
@@ -195,7 +211,7 @@ export class EventRelay implements Service {
       const events: StoredEvent[] = await store.eventListUnfanned({ sink, streams, perStream });
       if (events.length === 0) return;
       try {
-        await state.sink.deliver(events.map(envelopeOfStored));
+        await deliverWithin(state.sink, events.map(envelopeOfStored), SINK_DELIVER_TIMEOUT_MS);
       } catch (error) {
         state.failures += 1;
         const delay = Math.min(SINK_RETRY_MIN_MS * 2 ** (state.failures - 1), SINK_RETRY_MAX_MS);
@@ -219,11 +235,10 @@ export class EventRelay implements Service {
         sink,
         positions: [...last].map(([stream, sequence]) => ({ stream, sequence })),
       });
-      const streamsRead = last.size;
-      const fullStream = [...last.keys()].some(
-        (s) => events.filter((e) => e.stream === s).length >= perStream,
-      );
-      if (streamsRead < streams && !fullStream) return;
+      const perStreamRead = new Map<string, number>();
+      for (const event of events) perStreamRead.set(event.stream, (perStreamRead.get(event.stream) ?? 0) + 1);
+      const fullStream = [...perStreamRead.values()].some((n) => n >= perStream);
+      if (last.size < streams && !fullStream) return;
     }
   }
 }

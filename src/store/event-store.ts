@@ -82,7 +82,7 @@ export interface EventStore {
   eventSubscriptionUpsert(params: { subscription: EventSubscriptionRow; now: Date }): Promise<void>;
   eventSubscriptionList(): Promise<EventSubscriptionRow[]>;
   eventSubscriptionDelete(params: { name: string }): Promise<boolean>;
-  /** Makes a fan-out sink known (the first time: positioned at the end of every stream). */
+  /** Makes a fan-out sink known (the first time: positioned before the last minute of every stream). */
   eventSinkRegister(params: { sink: string; now: Date }): Promise<void>;
   eventListUnfanned(params: { sink: string; streams: number; perStream: number }): Promise<StoredEvent[]>;
   /** NOTIFYs the `event_fanout` channel with `payload` (under 8,000 bytes). */

@@ -4,6 +4,7 @@
  * nothing; in a batch one bad item fails alone; per-tenant sequences are gap-free under concurrent
  * publishers in separate transactions.
  */
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   createEventBus,
   type EventBus,
   type EventEnvelope,
+  type SqlExecutor,
   ValidationError,
 } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
@@ -188,6 +190,56 @@ describe('publishing and delivering events', () => {
       );
       const committed = 20 - rolledBack.filter((i) => tenants[i % 3] === tenantId).length;
       expect(rows.map((r) => Number(r.sequence))).toEqual(Array.from({ length: committed }, (_, k) => k + 1));
+    }
+  });
+
+  it("never shows one tenant another tenant's events, live or from history", async () => {
+    await bus.publish(orderCreated, { orderId: 'secret', orderNumber: 'PO-X' }, { tenantId: 'globex' });
+    await bus.publish(orderCreated, { orderId: 'mine', orderNumber: 'PO-Y' }, { tenantId: 'acme' });
+    await live.until(live.events.length + 1);
+    await bus.relayed();
+    expect(live.events.every((e) => e.tenantId === 'acme')).toBe(true);
+    // acme asks for history with sequences guessed from globex's stream: only acme's events come back.
+    const history = await bus.history.since({ tenantId: 'acme', afterSequence: 0, limit: 100 });
+    expect(history.events.length).toBeGreaterThan(0);
+    expect(history.events.every((e) => e.tenantId === 'acme')).toBe(true);
+    expect(JSON.stringify(history.events)).not.toContain('secret');
+  });
+
+  it("publishes through an ORM's one-method executor (Kysely), committed or rolled back with it", async () => {
+    const kysely = new Kysely<Record<string, never>>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 2 }) }),
+    });
+    try {
+      const executorOf = (trx: Kysely<Record<string, never>>): SqlExecutor => ({
+        query: (text, values) => trx.executeQuery(CompiledQuery.raw(text, values ?? [])),
+      });
+      const committed = await kysely
+        .transaction()
+        .execute((trx) =>
+          bus.publish(
+            orderCreated,
+            { orderId: 'k1', orderNumber: 'PO-K1' },
+            { tenantId: 'kysely', tx: executorOf(trx) },
+          ),
+        );
+      await expect(
+        kysely.transaction().execute(async (trx) => {
+          await bus.publish(
+            orderCreated,
+            { orderId: 'k2', orderNumber: 'PO-K2' },
+            { tenantId: 'kysely', tx: executorOf(trx) },
+          );
+          throw new Error('business rule failed');
+        }),
+      ).rejects.toThrow('business rule failed');
+      const rows = await sql(
+        db.url,
+        "SELECT payload->>'orderId' AS id, sequence FROM conveyor.events WHERE stream = 'kysely'",
+      );
+      expect(rows).toEqual([{ id: 'k1', sequence: String(committed.sequence) }]);
+    } finally {
+      await kysely.destroy();
     }
   });
 });

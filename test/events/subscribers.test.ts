@@ -110,6 +110,19 @@ describe('durable subscribers', () => {
     expect(row?.max_attempts).toBe(4);
     expect(row?.backoff).toMatchObject({ type: 'exponential', delayMs: 1_000, factor: 4 });
     expect([1, 2, 3].map((n) => backoffDelay(row!.backoff as never, n))).toEqual([1_000, 4_000, 16_000]);
+    // A subscription is registered by a stable name, once per process; bad input names its field.
+    await expect(bus.subscribe('*', () => null, { name: 'order-log' })).rejects.toMatchObject({
+      field: 'options.name',
+    });
+    await expect(bus.subscribe('*', () => null, {} as never)).rejects.toMatchObject({
+      field: 'options.name',
+    });
+    await expect(bus.subscribe('card.*.x', () => null, { name: 'x' })).rejects.toMatchObject({
+      field: 'typeOrPattern',
+    });
+    await expect(bus.subscribe('*', () => null, { name: 'y', attempts: 0 })).rejects.toMatchObject({
+      field: 'options.attempts',
+    });
   });
 
   it('retries a subscriber that throws, then leaves its delivery in the dead-letter queue', async () => {

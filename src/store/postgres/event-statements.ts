@@ -6,6 +6,9 @@ import { classified } from '../store-errors.ts';
 import { insertJobs } from './job-insert.ts';
 import type { StatementContext } from './statement-context.ts';
 
+/** A sink first seen gets the events of the last minute (event-sink-register.sql). */
+const SINK_LOOK_BACK_SECONDS = 60;
+
 /** Thrown inside eventDispatch's transaction to roll it back when a position moved meanwhile. */
 class PositionMoved extends Error {}
 
@@ -128,7 +131,7 @@ export function eventStatements(
     },
 
     async eventSinkRegister({ sink, now }) {
-      await run('event-sink-register', [sink, now]);
+      await run('event-sink-register', [sink, now, SINK_LOOK_BACK_SECONDS]);
     },
 
     async eventListUnfanned({ sink, streams, perStream }) {

@@ -56,8 +56,8 @@ CREATE TABLE conveyor.event_subscriptions (
 );
 
 -- Live fan-out sinks (redis, local…) and how far each has delivered every stream. A sink first
--- seen starts at the current end of every existing stream (it does not replay history); a stream
--- without a row for a known sink starts at 0 (it was created after the sink).
+-- seen starts with the last minute of every existing stream (it does not replay history); a
+-- stream without a row for a known sink starts at 0 (it was created after the sink).
 CREATE TABLE conveyor.event_sinks (
   name        text COLLATE "C" PRIMARY KEY,
   created_at  timestamptz NOT NULL
