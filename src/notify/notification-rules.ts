@@ -6,7 +6,8 @@
  *
  * Invariant: rules are tried in order and the FIRST one whose event type and condition match wins
  * (the seed's table reads that way: "PO sent" before "PO other"), so one event makes at most one
- * notification per recipient per rule set. A condition that throws counts as no match (logged).
+ * notification per recipient per rule set. A condition or template that throws fails that event's
+ * delivery job alone (retried, then dead-lettered where an operator sees it); other events go on.
  */
 import { ValidationError } from '../core/errors.ts';
 import type { EventEnvelope } from '../events/event-envelope.ts';
