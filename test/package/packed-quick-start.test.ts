@@ -57,7 +57,7 @@ console.log(JSON.stringify([...esm, ...cjs]));
 `;
 
 /** Packages the root entry must not load: HTTP, Redis, the CLI's TypeScript loader and prettifier. */
-const NOT_IN_ROOT = ['hono', '@hono/node-server', 'ioredis', 'tsx', 'esbuild', 'pino-pretty'];
+const NOT_IN_ROOT = ['hono', '@hono/node-server', 'ioredis', 'tsx', 'esbuild', 'pino-pretty', 'nodemailer'];
 const packagesIn = (urls: string[]): Set<string> =>
   new Set(
     urls.flatMap((url) => {
@@ -123,17 +123,21 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
       'load-hooks.mjs': LOAD_HOOKS,
       'list-loads.mjs': LIST_LOADS,
     });
-    const [root = new Set<string>(), http = new Set<string>()] = await Promise.all(
-      [NAME, `${NAME}/http`].map(async (entry) => {
-        const result = await runNode(project, ['list-loads.mjs', entry]);
-        expect(result.stderr).toBe('');
-        return packagesIn(JSON.parse(result.stdout) as string[]);
-      }),
-    );
+    const [root = new Set<string>(), http = new Set<string>(), notify = new Set<string>()] =
+      await Promise.all(
+        [NAME, `${NAME}/http`, `${NAME}/notify`].map(async (entry) => {
+          const result = await runNode(project, ['list-loads.mjs', entry]);
+          expect(result.stderr).toBe('');
+          return packagesIn(JSON.parse(result.stdout) as string[]);
+        }),
+      );
     expect(root.has(NAME)).toBe(true);
     expect(NOT_IN_ROOT.filter((name) => root.has(name))).toEqual([]);
     // The recorder sees packages: the HTTP entry does load the router.
     expect(http.has('hono')).toBe(true);
+    // The notifications entry loads nodemailer only when an email is sent.
+    expect(notify.has(NAME)).toBe(true);
+    expect(notify.has('nodemailer')).toBe(false);
   });
 
   it('names the optional ioredis peer when a Redis check runs without it', async () => {
