@@ -1,0 +1,114 @@
+/**
+ * Bad notifier configuration is a ValidationError naming the field, before anything is written; a
+ * rule whose condition throws fails that event's delivery job alone (recorded, to be retried) while
+ * the next event fans out; an event of no tenant, or one no rule maps, notifies nobody.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Conveyor, createEventBus, type EventBus } from '../../src/index.ts';
+import { createNotifier, type NotificationRule } from '../../src/notify/index.ts';
+import { useConveyorDatabase } from '../support/conveyor.ts';
+import { sql } from '../support/database.ts';
+import { eventually, orderCreated } from './notify-support.ts';
+
+const db = useConveyorDatabase();
+const rule: NotificationRule = {
+  event: 'order.created',
+  type: 'po_created',
+  title: 'New {orderType} created',
+};
+
+describe('notifier options and failing rules', () => {
+  let conveyor: Conveyor;
+  let bus: EventBus;
+
+  beforeAll(async () => {
+    conveyor = db.open({ jobs: [] });
+    await conveyor.migrate();
+    bus = createEventBus({ conveyor, relay: { pollInterval: '100ms' }, retention: false });
+  });
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  it.each([
+    [{ rules: [] }, 'createNotifier.rules'],
+    [{ rules: [{ ...rule, type: 'PO Created' }] }, 'createNotifier.rules[0].type'],
+    [{ rules: [rule, { event: 'order.created', type: 'x' }] }, 'createNotifier.rules[1].title'],
+    [{ rules: [{ ...rule, recipients: 'everyone' }] }, 'createNotifier.rules[0].recipients'],
+    [{ rules: [rule], webhooks: { attempts: 0 } }, 'createNotifier.webhooks.attempts'],
+    [{ rules: [rule], email: { transport: {} } }, 'createNotifier.email.from'],
+    [
+      {
+        rules: [rule],
+        email: { transport: {}, from: 'a@b.c', unsubscribe: { url: 'https://x', secret: 'short' } },
+      },
+      'createNotifier.email.unsubscribe.secret',
+    ],
+    [{ rules: [rule], name: 'has space' }, 'createNotifier.name'],
+  ])('refuses %j naming %s', async (options, field) => {
+    await expect(createNotifier({ conveyor, bus, ...(options as object) } as never)).rejects.toMatchObject({
+      field,
+    });
+    const [row] = await sql(
+      db.url,
+      "SELECT count(*)::int AS n FROM conveyor.event_subscriptions WHERE name LIKE 'notifications%'",
+    );
+    expect(row?.n ?? 0).toBe(0);
+  });
+
+  it('a throwing condition fails that event’s job alone; the next event fans out', async () => {
+    const notifier = await createNotifier({
+      conveyor,
+      bus,
+      digest: false,
+      rules: [
+        {
+          ...rule,
+          when: (payload) => {
+            if (payload.orderNumber === 'BOOM') throw new Error('condition failed on BOOM');
+            return true;
+          },
+        },
+      ],
+    });
+    await notifier.upsertUsers([{ tenantId: 'acme', userId: 'u1' }]);
+    await conveyor.worker({ queues: ['notifications'], handleSignals: false }).start();
+    await bus.publish(
+      orderCreated,
+      { orderType: 'purchase_order', orderId: 'b', orderNumber: 'BOOM' },
+      { tenantId: 'acme' },
+    );
+    await bus.publish(
+      orderCreated,
+      { orderType: 'purchase_order', orderId: 'ok', orderNumber: 'PO-1' },
+      { tenantId: 'acme' },
+    );
+    const inbox = notifier.inbox({ tenantId: 'acme', userId: 'u1' });
+    await eventually(async () => expect(await inbox.unreadCount()).toBe(1));
+    await eventually(async () => {
+      const rows = await sql<{ errors: { message: string }[] }>(
+        db.url,
+        "SELECT errors FROM conveyor.jobs WHERE name = 'event:notifications.order.created'",
+      );
+      expect(rows.flatMap((r) => r.errors.map((e) => e.message))).toContain('condition failed on BOOM');
+    });
+    // No tenant, or no matching rule: nobody.
+    expect(
+      await notifier.handle({
+        id: '0190a000-0000-7000-8000-0000000000aa',
+        type: 'order.created',
+        tenantId: null,
+        payload: { orderType: 'x' },
+      } as never),
+    ).toMatchObject({ type: null, notifications: 0 });
+    expect(
+      await notifier.handle({
+        id: '0190a000-0000-7000-8000-0000000000ab',
+        type: 'loop.parameters_changed',
+        tenantId: 'acme',
+        payload: {},
+      } as never),
+    ).toMatchObject({ type: null, notifications: 0 });
+    expect(await inbox.unreadCount()).toBe(1);
+  });
+});
