@@ -15,7 +15,7 @@ import type { NewJob } from '../core/enqueue-options.ts';
 import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import type { Service } from '../runtime/service.ts';
 import type { DigestItem, NotificationStore, NotifyUserRow } from '../store/notification-store.ts';
-import { EMAIL_JOB, type EmailJobPayload } from './channels/email-channel.ts';
+import { type EmailJobPayload, emailJobName } from './channels/email-channel.ts';
 import { nextDigestAt } from './digest-schedule.ts';
 
 export const DIGEST_TOP_ITEMS = 10;
@@ -35,7 +35,13 @@ function localDate(at: Date, timeZone: string): string {
   }).format(at);
 }
 
-export function digestJob(user: NotifyUserRow, items: DigestItem[], now: Date, queue: string): NewJob | null {
+export function digestJob(
+  user: NotifyUserRow,
+  items: DigestItem[],
+  now: Date,
+  queue: string,
+  ruleSet: string,
+): NewJob | null {
   if (!user.email) return null;
   const counts = new Map<string, number>();
   for (const item of items) counts.set(item.type, (counts.get(item.type) ?? 0) + 1);
@@ -53,7 +59,7 @@ export function digestJob(user: NotifyUserRow, items: DigestItem[], now: Date, q
   };
   return {
     queue,
-    name: EMAIL_JOB,
+    name: emailJobName(ruleSet),
     payload,
     priority: 0,
     runAt: now,
@@ -70,7 +76,7 @@ export function digestJob(user: NotifyUserRow, items: DigestItem[], now: Date, q
 
 export async function runDigests(
   store: NotificationStore,
-  options: { now: Date; batchSize: number; queue: string; email: boolean },
+  options: { now: Date; batchSize: number; queue: string; email: boolean; ruleSet: string },
 ): Promise<DigestRunReport> {
   const report: DigestRunReport = { claimed: 0, digests: 0, batches: 0 };
   for (;;) {
@@ -84,7 +90,9 @@ export async function runDigests(
         ) ?? new Date(options.now.getTime() + 3_600_000),
       jobs: (due) =>
         options.email
-          ? due.flatMap(({ user, items }) => digestJob(user, items, options.now, options.queue) ?? [])
+          ? due.flatMap(
+              ({ user, items }) => digestJob(user, items, options.now, options.queue, options.ruleSet) ?? [],
+            )
           : [],
     });
     report.claimed += claimed;

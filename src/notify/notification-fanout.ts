@@ -15,8 +15,8 @@ import { uuidv7 } from '../events/uuidv7.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
 import type { NewEvent } from '../store/event-store.ts';
 import type { NotificationStore } from '../store/notification-store.ts';
-import { EMAIL_JOB, type EmailJobPayload } from './channels/email-channel.ts';
-import { WEBHOOK_JOB, type WebhookJobPayload } from './channels/webhook-channel.ts';
+import { type EmailJobPayload, emailJobName } from './channels/email-channel.ts';
+import { type WebhookJobPayload, webhookJobName } from './channels/webhook-channel.ts';
 import type { NotificationPreferences } from './notification-preferences.ts';
 import { matchRule, type NotificationRule } from './notification-rules.ts';
 
@@ -132,7 +132,11 @@ export async function fanOut(deps: FanoutDeps, event: EventEnvelope): Promise<Fa
               link: content.link,
             },
           };
-          jobs.push(job(deps.queue, EMAIL_JOB, payload, tenantId, now, { metadata: { event: event.type } }));
+          jobs.push(
+            job(deps.queue, emailJobName(deps.ruleSet), payload, tenantId, now, {
+              metadata: { event: event.type },
+            }),
+          );
         }
       }
       const body = JSON.stringify({
@@ -143,7 +147,7 @@ export async function fanOut(deps: FanoutDeps, event: EventEnvelope): Promise<Fa
       for (const endpointId of webhookEndpoints) {
         const payload: WebhookJobPayload = { tenantId, endpointId, messageId: `msg_${event.id}`, body };
         jobs.push(
-          job(deps.queue, WEBHOOK_JOB, payload, tenantId, now, {
+          job(deps.queue, webhookJobName(deps.ruleSet), payload, tenantId, now, {
             maxAttempts: deps.webhook.attempts,
             backoff: {
               type: 'exponential',

@@ -1,7 +1,7 @@
 /**
  * `createNotifier({ conveyor, bus, rules })`: notifications on the event bus (docs/notifications.md).
  * Declares one durable bus subscriber per event type the rules name (all sharing the rule set's
- * handled marks), registers the delivery jobs (`notify:email`, `notify:webhook`) on the Conveyor,
+ * handled marks), registers the delivery jobs (`<name>:email`, `<name>:webhook`) on the Conveyor,
  * and adds the digest runner to the process's services. Call before starting workers.
  */
 
@@ -14,8 +14,13 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { EventEnvelope } from '../events/event-envelope.ts';
 import type { Subscription } from '../events/event-subscriptions.ts';
 import type { PreferenceRow } from '../store/notification-store.ts';
-import { assertEmailOptions, type EmailOptions, emailJob } from './channels/email-channel.ts';
-import { type WebhookEndpointsApi, webhookEndpointsApi, webhookJob } from './channels/webhook-channel.ts';
+import { assertEmailOptions, type EmailOptions, emailJob, emailJobName } from './channels/email-channel.ts';
+import {
+  type WebhookEndpointsApi,
+  webhookEndpointsApi,
+  webhookJob,
+  webhookJobName,
+} from './channels/webhook-channel.ts';
 import { type DigestRunReport, DigestService, runDigests } from './digest-runner.ts';
 import { assertDigestSettings, type DigestSettings, nextDigestAt } from './digest-schedule.ts';
 import { notificationUnreadChanged } from './notification-events.ts';
@@ -161,9 +166,9 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
     log,
   };
 
-  const mailer = email ? emailJob(email, queue) : null;
+  const mailer = email ? emailJob(email, queue, emailJobName(name)) : null;
   if (mailer) internals.registry.register(mailer.job);
-  internals.registry.register(webhookJob(store, { ...webhookSettings, now }, queue));
+  internals.registry.register(webhookJob(store, { ...webhookSettings, now }, queue, webhookJobName(name)));
 
   const subscriptions: Subscription[] = [];
   for (const type of [...new Set(rules.map((r) => r.event))]) {
@@ -178,7 +183,13 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   const digest = options.digest === false ? null : (options.digest ?? {});
   const digestBatch = digest?.batchSize ?? 1_000;
   const run = async (at: Date = now()) =>
-    runDigests(await store(), { now: at, batchSize: digestBatch, queue, email: email !== null });
+    runDigests(await store(), {
+      now: at,
+      batchSize: digestBatch,
+      queue,
+      email: email !== null,
+      ruleSet: name,
+    });
   if (digest) {
     const interval = parseDuration(digest.interval ?? '1m', 'createNotifier.digest.interval');
     internals.runtime.add(new DigestService(() => run(), interval, log));

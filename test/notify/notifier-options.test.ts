@@ -111,4 +111,36 @@ describe('notifier options and failing rules', () => {
     ).toMatchObject({ type: null, notifications: 0 });
     expect(await inbox.unreadCount()).toBe(1);
   });
+
+  it('a second rule set on the same Conveyor sends to users picked from the event, in batches', async () => {
+    const direct = await createNotifier({
+      conveyor,
+      bus,
+      name: 'mentions',
+      digest: false,
+      fanoutBatchSize: 2,
+      rules: [
+        {
+          event: 'card.transition',
+          type: 'card_triggered',
+          title: 'Card {cardId} needs you',
+          recipients: (event) => [...((event.payload.userIds as string[]) ?? []), 'u1'],
+        },
+      ],
+    });
+    expect(direct.subscriptions.map((s) => s.name)).toEqual(['mentions.card.transition']);
+    const report = await direct.handle({
+      id: '0190a000-0000-7000-8000-0000000000ac',
+      type: 'card.transition',
+      tenantId: 'acme',
+      payload: { cardId: 'c9', userIds: ['a', 'b', 'c', 'd', 'u1'] },
+    } as never);
+    // Five distinct users (u1 named twice), three insert statements of at most two.
+    expect(report).toMatchObject({ type: 'card_triggered', written: true, notifications: 5 });
+    expect(report.statements).toBe(1 + 3 + 1 + 1); // mark, 3 batches, webhook targets, outbox
+    for (const userId of ['a', 'b', 'c', 'd']) {
+      expect(await direct.inbox({ tenantId: 'acme', userId }).unreadCount()).toBe(1);
+    }
+    expect(await direct.inbox({ tenantId: 'other', userId: 'a' }).unreadCount()).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The email channel: each email (one notification, or one digest) is a Conveyor job
- * (`notify:email`), retried with backoff and dead-lettered like any job, and sent with nodemailer
+ * (`<rule set>:email`, e.g. `notifications:email`), retried with backoff and dead-lettered like any job, and sent with nodemailer
  * (an optional peer dependency loaded only here, on first send). The sender address is per tenant
  * (`from` may be a function of the tenant). With `unsubscribe` configured, every email carries
  * RFC 8058 one-click headers: `List-Unsubscribe: <url?token=…>` and
@@ -46,7 +46,8 @@ export type EmailJobPayload =
   | { kind: 'notification'; tenantId: string; userId: string; to: string; notification: EmailNotification }
   | { kind: 'digest'; tenantId: string; userId: string; to: string; digest: DigestContent };
 
-export const EMAIL_JOB = 'notify:email';
+/** The email job's name for a rule set (`notifications:email`). */
+export const emailJobName = (ruleSet: string): string => `${ruleSet}:email`;
 
 export function assertEmailOptions(options: unknown, field: string): EmailOptions {
   const o = (options ?? {}) as Record<string, unknown>;
@@ -89,12 +90,16 @@ async function createTransport(options: EmailOptions['transport']): Promise<Mail
   return nodemailer.createTransport(options);
 }
 
-/** The `notify:email` job: renders and sends one email. */
-export function emailJob(options: EmailOptions, queue: string): { job: AnyJobDefinition; close(): void } {
+/** The email job (`<rule set>:email`): renders and sends one email. */
+export function emailJob(
+  options: EmailOptions,
+  queue: string,
+  name: string,
+): { job: AnyJobDefinition; close(): void } {
   let transport: Promise<MailTransport> | null = null;
   const typeLabel = options.typeLabel ?? ((type: string, count: number) => `${count} × ${type}`);
   const job = defineJob<EmailJobPayload>({
-    name: EMAIL_JOB,
+    name,
     queue,
     defaults: { attempts: 5, backoff: { type: 'exponential', delay: '10s' }, timeout: '60s' },
     async handler({ payload }) {

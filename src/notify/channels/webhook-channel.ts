@@ -1,5 +1,5 @@
 /**
- * The webhook channel: per-tenant endpoints, each message a Conveyor job (`notify:webhook`) signed
+ * The webhook channel: per-tenant endpoints, each message a Conveyor job (`<rule set>:webhook`) signed
  * as Standard Webhooks says, retried with exponential backoff (default 8 attempts from 5 s, ×4,
  * capped at 1 h — Svix's schedule in spirit), every attempt written to the endpoint's delivery log.
  * An endpoint failing for longer than `disableAfter` (default 5 days) is disabled; further messages
@@ -19,7 +19,8 @@ import type {
 import { postWebhook } from '../webhook-sender.ts';
 import { generateWebhookSecret, signWebhook, webhookKey } from '../webhook-signer.ts';
 
-export const WEBHOOK_JOB = 'notify:webhook';
+/** The webhook job's name for a rule set (`notifications:webhook`). */
+export const webhookJobName = (ruleSet: string): string => `${ruleSet}:webhook`;
 
 export interface WebhookJobPayload {
   tenantId: string;
@@ -35,14 +36,15 @@ export interface WebhookChannelSettings {
   now: () => Date;
 }
 
-/** The `notify:webhook` job: one signed POST per attempt, logged; throws to retry. */
+/** The webhook job (`<rule set>:webhook`): one signed POST per attempt, logged; throws to retry. */
 export function webhookJob(
   store: () => Promise<NotificationStore>,
   settings: WebhookChannelSettings,
   queue: string,
+  name: string,
 ): AnyJobDefinition {
   return defineJob<WebhookJobPayload>({
-    name: WEBHOOK_JOB,
+    name,
     queue,
     async handler({ payload, job }) {
       const s = await store();
