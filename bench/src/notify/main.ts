@@ -10,12 +10,12 @@
  *   enqueue 5,000 digest emails (the email jobs are enqueued, not run).
  *
  * Conveyor from the repository's dist/ (built by `npm run build`), on a fresh database
- * bench_notify dropped at the end. Writes results/notify.json: { meta, results } with each
- * workload's runs (ms), median and details.
+ * bench_notify dropped at the end. Writes results/notify.json in the contender bench's format:
+ * results[workload].conveyor = { value (median ms), unit, min, max, runs[{ run, value, extra }] }.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import { progress } from '../progress.ts';
 import { dropDatabase, freshDatabase, withClient } from '../stores.ts';
 
@@ -56,19 +56,34 @@ function envelope(id: string, tenantId: string): Any {
 async function main(): Promise<void> {
   const runs = Number(arg('runs', '3'));
   const out = arg('out', 'results/notify.json');
-  const { createConveyor, createEventBus, createLogger } = (await import(new URL('index.js', DIST).href)) as Any;
+  const { createConveyor, createEventBus, createLogger } = (await import(
+    new URL('index.js', DIST).href
+  )) as Any;
   const { createNotifier } = (await import(new URL('notify/index.js', DIST).href)) as Any;
   const url = await freshDatabase(DATABASE);
   const started = new Date();
   const load = os.loadavg().map((x) => Math.round(x * 100) / 100);
   let results: Record<string, unknown>;
-  const conveyor = createConveyor({ databaseUrl: url, jobs: [], migrate: 'auto', logger: createLogger({ level: 'error' }), poolSize: 4 });
+  const conveyor = createConveyor({
+    databaseUrl: url,
+    jobs: [],
+    migrate: 'auto',
+    logger: createLogger({ level: 'error' }),
+    poolSize: 4,
+  });
   try {
     const bus = createEventBus({ conveyor, relay: false, retention: false });
     const notifier = await createNotifier({
       conveyor,
       bus,
-      rules: [{ event: 'order.created', type: 'po_created', title: 'New {orderType} created', body: '{orderNumber}' }],
+      rules: [
+        {
+          event: 'order.created',
+          type: 'po_created',
+          title: 'New {orderType} created',
+          body: '{orderNumber}',
+        },
+      ],
       digest: false,
       email: { transport: { sendMail: async () => ({}) }, from: 'bench@example.com' },
     });
@@ -92,10 +107,15 @@ async function main(): Promise<void> {
       statements = report.statements;
       written = report.notifications;
       if (run > 0) fanoutRuns.push(Math.round(ms * 10) / 10); // run 0 warms up
-      progress(`fan-out run ${run}${run === 0 ? ' (warm-up)' : ''}: ${ms.toFixed(1)} ms, ${report.statements} statements`);
+      progress(
+        `fan-out run ${run}${run === 0 ? ' (warm-up)' : ''}: ${ms.toFixed(1)} ms, ${report.statements} statements`,
+      );
     }
-    const [events] = await withClient(url, async (c: pg.Client) =>
-      (await c.query("SELECT count(*)::int AS n FROM conveyor.events WHERE type = 'notification.created'")).rows,
+    const [events] = await withClient(
+      url,
+      async (c: pg.Client) =>
+        (await c.query("SELECT count(*)::int AS n FROM conveyor.events WHERE type = 'notification.created'"))
+          .rows,
     );
 
     // Digest: 100,000 users, 5,000 due, 3 unread notifications each.
@@ -116,7 +136,9 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run += 1) {
       await withClient(url, async (c: pg.Client) => {
         await c.query('TRUNCATE conveyor.notifications');
-        await c.query("UPDATE conveyor.notify_users SET next_digest_at = now() + interval '1 day' WHERE user_id LIKE 'd%'");
+        await c.query(
+          "UPDATE conveyor.notify_users SET next_digest_at = now() + interval '1 day' WHERE user_id LIKE 'd%'",
+        );
         await c.query(
           `UPDATE conveyor.notify_users SET next_digest_at = now() - interval '1 minute'
            WHERE user_id IN (SELECT 'd' || g FROM generate_series(0, $1 - 1) g)`,
@@ -138,25 +160,34 @@ async function main(): Promise<void> {
       if (report.digests !== DIGEST_DUE) throw new Error(`digest sent ${report.digests}`);
       digests = report.digests;
       digestRuns.push(Math.round(ms));
-      progress(`digest run ${run}: ${ms.toFixed(0)} ms, ${report.digests} digests in ${report.batches} batches`);
+      progress(
+        `digest run ${run}: ${ms.toFixed(0)} ms, ${report.digests} digests in ${report.batches} batches`,
+      );
     }
+    const entry = (values: number[], extra: Record<string, unknown>) => ({
+      conveyor: {
+        value: median(values),
+        unit: 'ms',
+        min: Math.min(...values),
+        max: Math.max(...values),
+        runs: values.map((value, i) => ({ run: i + 1, value, extra })),
+      },
+    });
     results = {
-      notify_fanout_10k_ms: {
-        runs: fanoutRuns,
-        median: median(fanoutRuns),
-        details: {
-          users: FANOUT_USERS,
-          rowsWritten: written,
-          statementsPerFanout: statements,
-          notificationCreatedEventsInOutbox: events?.n ?? null,
-          goal: '<= 1,000 ms, a handful of statements',
-        },
-      },
-      digest_100k_users_ms: {
-        runs: digestRuns,
-        median: median(digestRuns),
-        details: { users: DIGEST_USERS, due: DIGEST_DUE, digests, batchSize: 1_000, goal: '<= 10,000 ms' },
-      },
+      notify_fanout_10k_ms: entry(fanoutRuns, {
+        users: FANOUT_USERS,
+        rowsWritten: written,
+        statementsPerFanout: statements,
+        notificationCreatedEventsInOutbox: events?.n ?? null,
+        goal: '<= 1,000 ms, a handful of statements',
+      }),
+      digest_100k_users_ms: entry(digestRuns, {
+        users: DIGEST_USERS,
+        due: DIGEST_DUE,
+        digests,
+        batchSize: 1_000,
+        goal: '<= 10,000 ms',
+      }),
     };
   } finally {
     await conveyor.close();
@@ -170,7 +201,7 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       loadAverageAtStart: load,
-      runs,
+      sizes: { runs, fanoutUsers: FANOUT_USERS, digestUsers: DIGEST_USERS, digestDue: DIGEST_DUE },
       method:
         'Conveyor from dist/ on the bench server, fresh database bench_notify; fan-out timed around notifier.handle(event) (one transaction: mark, rows, outbox events), first run a warm-up; digest timed around notifier.runDigests(now) after resetting 5,000 users due with 3 unread notifications each.',
     },
