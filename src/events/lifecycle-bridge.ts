@@ -39,6 +39,7 @@ export function bridgeLifecycleEvents(
   log: Logger,
 ): () => void {
   const wanted = new Set(queues);
+  const chains = new Map<string, Promise<void>>();
   const offs = NAMES.map((name) =>
     conveyor.on(name, (payload) => {
       const job = (payload as { job: { queue: string; name: string; tenantId: string | null } }).job;
@@ -47,8 +48,20 @@ export function bridgeLifecycleEvents(
       // Dates become ISO strings, as on any wire.
       const data = JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
       const scope = job.tenantId ? { tenantId: job.tenantId } : { global: true };
-      bus.publish(lifecycleBusEvents[name], data, scope).catch((error: unknown) => {
-        log.warn({ err: safeError(error), event: name }, 'could not publish a job lifecycle event');
+      // One stream's events are published one after another, so their sequences follow the order
+      // they happened in (concurrent publishes of one stream may commit in either order).
+      const key = job.tenantId ?? '';
+      const next = (chains.get(key) ?? Promise.resolve())
+        .then(() => bus.publish(lifecycleBusEvents[name], data, scope))
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            log.warn({ err: safeError(error), event: name }, 'could not publish a job lifecycle event');
+          },
+        );
+      chains.set(key, next);
+      void next.then(() => {
+        if (chains.get(key) === next) chains.delete(key);
       });
     }),
   );

@@ -17,7 +17,7 @@ import {
 } from '../../src/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
-import { cardTransition, orderCreated, Received } from './bus-support.ts';
+import { cardTransition, eventually, orderCreated, Received } from './bus-support.ts';
 
 const db = useConveyorDatabase();
 
@@ -76,11 +76,14 @@ describe('publishing and delivering events', () => {
     // Once: another relay pass and the subscribers still saw it once.
     await bus.relayed();
     await bus.relayed();
-    const jobs = await sql(
-      db.url,
-      "SELECT name FROM conveyor.job_runs WHERE name LIKE 'event:%' ORDER BY name",
-    );
-    expect(jobs.map((r) => r.name)).toEqual(['event:audit', 'event:notifications']);
+    // Completions are written a few ms after the handlers return.
+    await eventually(async () => {
+      const jobs = await sql(
+        db.url,
+        "SELECT name FROM conveyor.job_runs WHERE name LIKE 'event:%' ORDER BY name",
+      );
+      expect(jobs.map((r) => r.name)).toEqual(['event:audit', 'event:notifications']);
+    });
     expect(notifications.events).toHaveLength(1);
     expect(audit.events).toHaveLength(1);
   });

@@ -151,6 +151,18 @@ describe('durable subscribers', () => {
     expect(
       sampleValue(metrics.samples, 'conveyor_event_subscriber_failures_total', { subscriber: 'mailer' }),
     ).toBe(3);
+    // The seed's histograms: event.publish.latency and event.handler.duration.
+    expect(
+      sampleValue(metrics.samples, 'conveyor_event_publish_duration_seconds_count', {
+        event: 'order.failing',
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(metrics.samples, 'conveyor_event_handler_duration_seconds_count', {
+        event: 'order.failing',
+        handler: 'mailer',
+      }),
+    ).toBe(3);
     // Its lag: the dead delivery no longer waits, so nothing is owed to the mailer.
     expect((await bus.lag()).find((l) => l.kind === 'subscriber' && l.name === 'mailer')?.seconds).toBe(0);
   });
@@ -234,6 +246,8 @@ describe('durable subscribers', () => {
     const { enqueued } = await bus.replay({ subscriber: 'order-log', tenantId: 'initech', since, until });
     expect(enqueued).toBe(2);
     for (let i = 0; i < 200 && replayed.length < 2; i += 1) await delay(25);
+    // Two jobs on a worker of concurrency 4: they may run in either order.
+    replayed.sort((a, b) => a.event.sequence - b.event.sequence);
     expect(replayed.map((r) => r.event.payload)).toEqual([
       { orderId: 'r2', orderNumber: 'PO-2' },
       { orderId: 'r3', orderNumber: 'PO-3' },
