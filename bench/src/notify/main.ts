@@ -26,7 +26,19 @@ const FANOUT_USERS = 10_000;
 const DIGEST_USERS = 100_000;
 const DIGEST_DUE = 5_000;
 
-type Any = any; // dist is untyped from here; the shapes used are the documented public API
+/** The slices of dist's public API used here (dist is loaded untyped from this package). */
+interface RootModule {
+  createConveyor(options: Record<string, unknown>): { close(): Promise<void> };
+  createEventBus(options: Record<string, unknown>): unknown;
+  createLogger(options: { level: string }): unknown;
+}
+interface NotifyModule {
+  createNotifier(options: Record<string, unknown>): Promise<{
+    upsertUsers(users: Record<string, unknown>[]): Promise<void>;
+    handle(event: unknown): Promise<{ notifications: number; statements: number }>;
+    runDigests(now: Date): Promise<{ digests: number; batches: number }>;
+  }>;
+}
 
 function arg(name: string, fallback: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -38,7 +50,7 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-function envelope(id: string, tenantId: string): Any {
+function envelope(id: string, tenantId: string): Record<string, unknown> {
   return {
     id,
     type: 'order.created',
@@ -58,8 +70,8 @@ async function main(): Promise<void> {
   const out = arg('out', 'results/notify.json');
   const { createConveyor, createEventBus, createLogger } = (await import(
     new URL('index.js', DIST).href
-  )) as Any;
-  const { createNotifier } = (await import(new URL('notify/index.js', DIST).href)) as Any;
+  )) as RootModule;
+  const { createNotifier } = (await import(new URL('notify/index.js', DIST).href)) as NotifyModule;
   const url = await freshDatabase(DATABASE);
   const started = new Date();
   const load = os.loadavg().map((x) => Math.round(x * 100) / 100);
