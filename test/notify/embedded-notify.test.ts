@@ -47,5 +47,5 @@ describe('notifications on the embedded database', () => {
     expect(await notifier.inbox({ tenantId: 'acme', userId: 'u2' }).unreadCount()).toBe(1);
     const report = await notifier.runDigests(new Date(Date.now() + 2 * 86_400_000));
     expect(report).toMatchObject({ claimed: 1, digests: 0 }); // u1 read everything: no empty digest
-  });
+  }, 90_000); // PGlite starts in ~5 s on a quiet machine, 20 s+ at load average 12
 });
