@@ -97,6 +97,7 @@ export type {
   WorkerRunStats,
 } from './observe/run-history-types.ts';
 export type { TracingOptions } from './observe/tracing.ts';
+export type { RealtimeConfig, RealtimeLimitsConfig } from './realtime/realtime-config.ts';
 export type { CronSchedule } from './scheduler/cron-schedule.ts';
 export {
   defineSchedule,

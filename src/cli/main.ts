@@ -10,6 +10,7 @@ import type { Command } from './command.ts';
 import { devCommand } from './commands/dev.ts';
 import { dlqCommand, dlqListCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
+import { gatewayCommand } from './commands/gateway.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queuesCommands } from './commands/queues.ts';
 import { runCommand } from './commands/run.ts';
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   dlqReplayCommand,
   ...queuesCommands,
   devCommand,
+  gatewayCommand,
 ];
 
 function overview(): string {

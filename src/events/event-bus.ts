@@ -313,8 +313,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
       const r = release;
       release = null;
       await r?.();
-      // The relay stops before its sinks close (the runtime's later stop of it does nothing).
-      await relay?.stop();
+      // The relay stops for good before its sinks close (the runtime's later stop does nothing).
+      await relay?.close();
       await local?.close();
       await Promise.all(extra.map((sink) => sink.close().catch(() => {})));
     },

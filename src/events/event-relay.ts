@@ -73,6 +73,7 @@ export class EventRelay implements Service {
   readonly #pollMs: number;
   readonly #sinks: SinkState[];
   #running = false;
+  #closed = false;
   #timer: NodeJS.Timeout | null = null;
   #pass: Promise<void> | null = null;
   #again = false;
@@ -91,7 +92,7 @@ export class EventRelay implements Service {
   }
 
   async start(): Promise<void> {
-    if (this.#running) return;
+    if (this.#running || this.#closed) return;
     this.#running = true;
     try {
       this.#unlisten = await this.#options.notifier.listen('events', () => this.wake(), {
@@ -113,6 +114,12 @@ export class EventRelay implements Service {
     await unlisten?.().catch(() => {});
     await this.#pass;
     for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+
+  /** Stops for good: a later start (the runtime re-electing this process) does nothing. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.stop();
   }
 
   /** Runs a pass soon (a publish committed). */

@@ -3,7 +3,7 @@
  * ping, shutdown) over the durable bus, so a service switches by changing an import:
  *
  *   import { PubSubEventBus as EventBus } from 'conveyor-jobs';
- *   const eventBus = new EventBus(bus); // bus = createEventBus({ conveyor, events: [cardTransition, …] })
+ *   const eventBus = new EventBus(bus, { events, conveyor }); // bus = createEventBus({ conveyor, events })
  *
  * Differences that are the point: `publish` writes to the outbox (pass `{ tx }` to publish with
  * the business change) instead of a fire-and-forget PUBLISH, and subscribers receive what the relay
@@ -27,14 +27,14 @@ type Handler<E> = (event: E) => void;
 
 export class PubSubEventBus<E extends PubSubEvent = PubSubEvent> {
   readonly #bus: EventBus;
-  readonly #conveyor: Conveyor | null;
+  readonly #conveyor: Conveyor;
   readonly #definitions: Map<string, AnyEventDefinition>;
   /** Unsubscribe functions per tenant and handler ('' key: global). */
   readonly #subscriptions = new Map<string, Map<Handler<E>, (() => Promise<void>)[]>>();
 
-  constructor(bus: EventBus, options: { events: AnyEventDefinition[]; conveyor?: Conveyor }) {
+  constructor(bus: EventBus, options: { events: AnyEventDefinition[]; conveyor: Conveyor }) {
     this.#bus = bus;
-    this.#conveyor = options.conveyor ?? null;
+    this.#conveyor = options.conveyor;
     this.#definitions = new Map((options.events ?? []).map((d) => [d.type, d]));
   }
 
@@ -74,7 +74,6 @@ export class PubSubEventBus<E extends PubSubEvent = PubSubEvent> {
 
   /** True when the database answers (the outbox is the bus). */
   async ping(): Promise<boolean> {
-    if (!this.#conveyor) return true;
     try {
       await this.#conveyor.ping();
       return true;

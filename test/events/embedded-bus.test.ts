@@ -75,5 +75,5 @@ describe('the event bus on the embedded database', () => {
       complete: true,
       events: [{ type: 'order.created', sequence: 2 }],
     });
-  });
+  }, 120_000); // PGlite's first folder and a second instance through it: ~11 s idle, several times that under load
 });

@@ -11,7 +11,7 @@ import { likeMatches } from '../../src/events/event-relay.ts';
 import { assertPattern, likePattern, matchesPattern } from '../../src/events/event-subscriptions.ts';
 import { noticePayloads } from '../../src/events/local-event-fanout.ts';
 import { uuidv7 } from '../../src/events/uuidv7.ts';
-import { createEventBus, defineEvent, ValidationError } from '../../src/index.ts';
+import { createEventBus, defineEvent, PubSubEventBus, ValidationError } from '../../src/index.ts';
 
 describe('event bus building blocks', () => {
   it('makes UUIDv7 ids that are unique and sort by creation time, even within a millisecond', () => {
@@ -87,5 +87,17 @@ describe('event bus building blocks', () => {
   it('refuses a bus without a Conveyor, naming the field', () => {
     expect(() => createEventBus({ conveyor: {} as never })).toThrow(/createEventBus.conveyor/);
     expect(() => createEventBus(undefined as never)).toThrow(ValidationError);
+  });
+
+  it('refuses a seed-style publish of a type it has no definition for, and a tenant subscription without a tenant', async () => {
+    const down = {
+      ping: () => Promise.reject(new Error('database unreachable')),
+    } as unknown as Parameters<typeof createEventBus>[0]['conveyor'];
+    const facade = new PubSubEventBus({} as never, { events: [], conveyor: down });
+    await expect(facade.publish({ type: 'order.created', tenantId: 'acme' })).rejects.toMatchObject({
+      field: 'event.type',
+    });
+    await expect(facade.subscribeTenant('', () => {})).rejects.toMatchObject({ field: 'tenantId' });
+    expect(await facade.ping()).toBe(false);
   });
 });
