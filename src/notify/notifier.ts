@@ -23,6 +23,7 @@ import {
 } from './channels/webhook-channel.ts';
 import { type DigestRunReport, DigestService, runDigests } from './digest-runner.ts';
 import { assertDigestSettings, type DigestSettings, nextDigestAt } from './digest-schedule.ts';
+import { HandledMarkRetention, pruneHandledMarks } from './handled-retention.ts';
 import { notificationUnreadChanged } from './notification-events.ts';
 import { type FanoutReport, fanOut } from './notification-fanout.ts';
 import {
@@ -68,6 +69,8 @@ export interface NotifierOptions {
   digest?: { interval?: Duration; batchSize?: number } | false;
   /** Recipients per insert statement for explicit recipient lists (default 5,000). */
   fanoutBatchSize?: number;
+  /** How long fan-out handled marks are kept (default 30 days, at least 1 day), or false to keep them. */
+  handledRetention?: { age?: Duration; interval?: Duration } | false;
 }
 
 export interface NotifyUser {
@@ -98,6 +101,8 @@ export interface Notifier {
   runDigests(now?: Date): Promise<DigestRunReport>;
   /** Applies a one-click unsubscribe token: email off for its type (or every non-mandatory type). */
   unsubscribe(token: string): Promise<UnsubscribeScope>;
+  /** Applies the handled-mark retention now; returns how many marks were deleted. */
+  pruneHandled(): Promise<number>;
   /** Fans one event out now, as the subscriber does (scripts, bench). */
   handle(event: EventEnvelope): Promise<FanoutReport>;
   readonly subscriptions: readonly Subscription[];
@@ -143,6 +148,16 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   const batchSize = options.fanoutBatchSize ?? 5_000;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 50_000) {
     throw new ValidationError('createNotifier.fanoutBatchSize', 'must be a whole number from 1 to 50,000');
+  }
+  const retention = options.handledRetention === false ? null : (options.handledRetention ?? {});
+  const retentionMs = retention
+    ? parseDuration(retention.age ?? '30d', 'createNotifier.handledRetention.age')
+    : null;
+  if (retentionMs !== null && retentionMs < 86_400_000) {
+    throw new ValidationError(
+      'createNotifier.handledRetention.age',
+      'must be at least 1 day and should outlast the event retention (7 days by default), or a replay could notify twice',
+    );
   }
   const preferences = new NotificationPreferences({
     store,
@@ -193,6 +208,10 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
   if (digest) {
     const interval = parseDuration(digest.interval ?? '1m', 'createNotifier.digest.interval');
     internals.runtime.add(new DigestService(() => run(), interval, log));
+  }
+  if (retention && retentionMs !== null) {
+    const interval = parseDuration(retention.interval ?? '1h', 'createNotifier.handledRetention.interval');
+    internals.runtime.add(new HandledMarkRetention(store, retentionMs, now, interval, log), 'leader');
   }
   internals.onClose(async () => mailer?.close());
 
@@ -270,5 +289,8 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
       return scope;
     },
     handle: (event) => fanOut(deps, event),
+    async pruneHandled() {
+      return retentionMs === null ? 0 : pruneHandledMarks(await store(), retentionMs, now());
+    },
   };
 }

@@ -184,6 +184,8 @@ export interface NotificationStore {
     disableAfterMs: number;
     now: Date;
   }): Promise<{ enabled: boolean } | null>;
+  /** Deletes up to `limit` handled marks written before `before`; returns how many. */
+  notifyHandledPrune(params: { before: Date; limit: number }): Promise<number>;
   notifyWebhookDeliveryList(params: {
     tenantId: string;
     endpointId: string;

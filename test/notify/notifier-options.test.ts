@@ -45,6 +45,7 @@ describe('notifier options and failing rules', () => {
       'createNotifier.email.unsubscribe.secret',
     ],
     [{ rules: [rule], name: 'has space' }, 'createNotifier.name'],
+    [{ rules: [rule], handledRetention: { age: '1h' } }, 'createNotifier.handledRetention.age'],
   ])('refuses %j naming %s', async (options, field) => {
     await expect(createNotifier({ conveyor, bus, ...(options as object) } as never)).rejects.toMatchObject({
       field,
@@ -142,5 +143,28 @@ describe('notifier options and failing rules', () => {
       expect(await direct.inbox({ tenantId: 'acme', userId }).unreadCount()).toBe(1);
     }
     expect(await direct.inbox({ tenantId: 'other', userId: 'a' }).unreadCount()).toBe(0);
+  });
+
+  it('prunes handled marks older than the retention age and keeps younger ones', async () => {
+    const notifier = await createNotifier({
+      conveyor,
+      bus,
+      name: 'pruned',
+      digest: false,
+      handledRetention: { age: '30d', interval: '1h' },
+      rules: [{ event: 'order.archived', type: 'system_alert', title: 'archived' }],
+    });
+    await sql(
+      db.url,
+      `INSERT INTO conveyor.notify_handled_events (rule_set, event_id, handled_at)
+       VALUES ('pruned', '0190a000-0000-7000-8000-0000000000b1', now() - interval '31 days'),
+              ('pruned', '0190a000-0000-7000-8000-0000000000b2', now() - interval '29 days')`,
+    );
+    expect(await notifier.pruneHandled()).toBeGreaterThanOrEqual(1);
+    const rows = await sql(
+      db.url,
+      "SELECT event_id::text AS id FROM conveyor.notify_handled_events WHERE rule_set = 'pruned' ORDER BY 1",
+    );
+    expect(rows).toEqual([{ id: '0190a000-0000-7000-8000-0000000000b2' }]);
   });
 });

@@ -284,6 +284,11 @@ export function notificationStatements(
       return row ? { enabled: Boolean(row.enabled) } : null;
     },
 
+    async notifyHandledPrune({ before, limit }) {
+      const [row] = await run('notify-handled-prune', [before, limit]);
+      return Number(row?.deleted ?? 0);
+    },
+
     async notifyWebhookDeliveryList({ tenantId, endpointId, limit }) {
       const rows = await run('notify-webhook-delivery-list', [tenantId, endpointId, limit]);
       return rows.map((row) => ({
