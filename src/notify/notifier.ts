@@ -159,6 +159,23 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
       'must be at least 1 day and should outlast the event retention (7 days by default), or a replay could notify twice',
     );
   }
+  const retentionIntervalMs = retention
+    ? parseDuration(retention.interval ?? '1h', 'createNotifier.handledRetention.interval')
+    : null;
+  const digest = options.digest === false ? null : (options.digest ?? {});
+  const digestBatch = digest?.batchSize ?? 1_000;
+  if (!Number.isInteger(digestBatch) || digestBatch < 1 || digestBatch > 10_000) {
+    throw new ValidationError('createNotifier.digest.batchSize', 'must be a whole number from 1 to 10,000');
+  }
+  const digestIntervalMs = digest
+    ? parseDuration(digest.interval ?? '1m', 'createNotifier.digest.interval')
+    : null;
+  if (!options.bus || typeof options.bus.subscribe !== 'function') {
+    throw new ValidationError(
+      'createNotifier.bus',
+      'must be the event bus made by createEventBus({ conveyor })',
+    );
+  }
   const preferences = new NotificationPreferences({
     store,
     defaults,
@@ -195,8 +212,6 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
     );
   }
 
-  const digest = options.digest === false ? null : (options.digest ?? {});
-  const digestBatch = digest?.batchSize ?? 1_000;
   const run = async (at: Date = now()) =>
     runDigests(await store(), {
       now: at,
@@ -205,13 +220,12 @@ export async function createNotifier(options: NotifierOptions): Promise<Notifier
       email: email !== null,
       ruleSet: name,
     });
-  if (digest) {
-    const interval = parseDuration(digest.interval ?? '1m', 'createNotifier.digest.interval');
-    internals.runtime.add(new DigestService(() => run(), interval, log));
-  }
-  if (retention && retentionMs !== null) {
-    const interval = parseDuration(retention.interval ?? '1h', 'createNotifier.handledRetention.interval');
-    internals.runtime.add(new HandledMarkRetention(store, retentionMs, now, interval, log), 'leader');
+  if (digestIntervalMs !== null) internals.runtime.add(new DigestService(() => run(), digestIntervalMs, log));
+  if (retentionMs !== null && retentionIntervalMs !== null) {
+    internals.runtime.add(
+      new HandledMarkRetention(store, retentionMs, now, retentionIntervalMs, log),
+      'leader',
+    );
   }
   internals.onClose(async () => mailer?.close());
 

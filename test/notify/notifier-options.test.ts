@@ -46,6 +46,9 @@ describe('notifier options and failing rules', () => {
     ],
     [{ rules: [rule], name: 'has space' }, 'createNotifier.name'],
     [{ rules: [rule], handledRetention: { age: '1h' } }, 'createNotifier.handledRetention.age'],
+    [{ rules: [rule], digest: { interval: 'soon' } }, 'createNotifier.digest.interval'],
+    [{ rules: [rule], digest: { batchSize: 0 } }, 'createNotifier.digest.batchSize'],
+    [{ rules: [rule], bus: null }, 'createNotifier.bus'],
   ])('refuses %j naming %s', async (options, field) => {
     await expect(createNotifier({ conveyor, bus, ...(options as object) } as never)).rejects.toMatchObject({
       field,
