@@ -6,6 +6,7 @@
 import type { EventStore } from './event-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { LeaderStore } from './leader-store.ts';
+import type { NotificationStore } from './notification-store.ts';
 import type { QueueStore } from './queue-store.ts';
 import type { RunStore } from './run-store.ts';
 import type { ScheduleStore } from './schedule-store.ts';
@@ -15,6 +16,7 @@ export type { SqlExecutor } from '../core/sql-executor.ts';
 export type * from './event-store.ts';
 export type * from './job-store.ts';
 export type * from './leader-store.ts';
+export type * from './notification-store.ts';
 export type * from './queue-store.ts';
 export type * from './run-store.ts';
 export type * from './schedule-store.ts';
@@ -35,7 +37,8 @@ export interface Store
     ScheduleStore,
     RunStore,
     LeaderStore,
-    EventStore {
+    EventStore,
+    NotificationStore {
   /**
    * Applies pending numbered migrations, then re-applies every SQL function whose definition
    * changed, under a migration lock; returns what it applied.

@@ -58,7 +58,7 @@ console.log(JSON.stringify([...esm, ...cjs]));
 
 /**
  * Packages the root entry must not load: HTTP, Redis, the realtime gateway's Socket.IO and JWT
- * library, the CLI's TypeScript loader and prettifier.
+ * library, the CLI's TypeScript loader and prettifier, the email channel's nodemailer.
  */
 const NOT_IN_ROOT = [
   'hono',
@@ -71,6 +71,7 @@ const NOT_IN_ROOT = [
   'tsx',
   'esbuild',
   'pino-pretty',
+  'nodemailer',
 ];
 const packagesIn = (urls: string[]): Set<string> =>
   new Set(
@@ -137,18 +138,22 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
       'load-hooks.mjs': LOAD_HOOKS,
       'list-loads.mjs': LIST_LOADS,
     });
-    const [root = new Set<string>(), http = new Set<string>()] = await Promise.all(
-      [NAME, `${NAME}/http`].map(async (entry) => {
-        const result = await runNode(project, ['list-loads.mjs', entry]);
-        expect(result.stderr).toBe('');
-        return packagesIn(JSON.parse(result.stdout) as string[]);
-      }),
-    );
+    const [root = new Set<string>(), http = new Set<string>(), notify = new Set<string>()] =
+      await Promise.all(
+        [NAME, `${NAME}/http`, `${NAME}/notify`].map(async (entry) => {
+          const result = await runNode(project, ['list-loads.mjs', entry]);
+          expect(result.stderr).toBe('');
+          return packagesIn(JSON.parse(result.stdout) as string[]);
+        }),
+      );
     expect(root.has(NAME)).toBe(true);
     expect(NOT_IN_ROOT.filter((name) => root.has(name))).toEqual([]);
     // The recorder sees packages: the HTTP entry does load the router (and not the gateway's
     // packages, which are not even installed here: optional peers).
     expect(http.has('hono')).toBe(true);
+    // The notifications entry loads nodemailer only when an email is sent.
+    expect(notify.has(NAME)).toBe(true);
+    expect(notify.has('nodemailer')).toBe(false);
     expect(['socket.io', 'jose'].filter((name) => http.has(name))).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
  * constant time, and rejects old timestamps (replays). `verifyWebhookSignature` does all three.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { postWebhook } from '../../notify/webhook-sender.ts';
 
 export const SIGNATURE_HEADER = 'x-conveyor-signature';
 export const TIMESTAMP_HEADER = 'x-conveyor-timestamp';
@@ -42,7 +43,11 @@ export function verifyWebhookSignature(params: {
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** POSTs `payload` signed; retries twice on network errors and 5xx. Resolves to the final HTTP status or throws. */
+/**
+ * POSTs `payload` signed; retries twice on network errors and 5xx. Resolves to the final HTTP status
+ * or throws. Each attempt goes through the notifications' webhook sender (notify/webhook-sender.ts),
+ * so alerts and notification webhooks share one HTTP path (timeouts, no redirects followed).
+ */
 export async function deliverWebhook(
   target: WebhookTarget,
   payload: unknown,
@@ -53,25 +58,19 @@ export async function deliverWebhook(
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
     const timestamp = Math.floor((options.now?.() ?? new Date()).getTime() / 1_000);
-    try {
-      const response = await fetch(target.url, {
-        method: 'POST',
-        headers: {
-          ...target.headers,
-          'content-type': 'application/json',
-          'user-agent': 'conveyor-alerts',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(target.secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status < 500) return response.status;
-      lastError = new Error(`webhook answered ${response.status}`);
-    } catch (error) {
-      lastError = error;
-    }
+    const result = await postWebhook({
+      url: target.url,
+      body,
+      headers: {
+        ...target.headers,
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: signWebhook(target.secret, timestamp, body),
+      },
+      timeoutMs: options.timeoutMs ?? 5_000,
+      userAgent: 'conveyor-alerts',
+    });
+    if (result.status !== null && result.status < 500) return result.status;
+    lastError = new Error(`alert webhook ${result.error ?? 'failed'}`);
   }
   throw lastError;
 }

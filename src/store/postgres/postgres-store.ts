@@ -8,6 +8,7 @@ import type { Store } from '../store.ts';
 import { classified } from '../store-errors.ts';
 import { eventStatements } from './event-statements.ts';
 import { jobStatements } from './job-statements.ts';
+import { notificationStatements } from './notification-statements.ts';
 import { queueStatements } from './queue-statements.ts';
 import { runStatements } from './run-statements.ts';
 import { scheduleStatements } from './schedule-statements.ts';
@@ -71,6 +72,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       notificationChannel(schema, 'events'),
       notificationChannel(schema, 'event_fanout'),
     ),
+    ...notificationStatements(context, notificationChannel(schema, 'events')),
     description: driver.description,
 
     // Numbered migrations first, then every function file whose checksum differs from the one last
