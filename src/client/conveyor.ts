@@ -18,6 +18,7 @@ import type { Store } from '../store/store.ts';
 import { runInProcess } from '../worker/run-in-process.ts';
 import { Worker } from '../worker/worker.ts';
 import type { Conveyor, QueueStats, WorkerHandle } from './conveyor-api.ts';
+import { registerInternals } from './conveyor-internals.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { createEnqueuer } from './enqueuer.ts';
@@ -139,7 +140,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     };
   };
 
-  return {
+  const conveyor: Conveyor = {
     definitions,
     enqueue: enqueuer.enqueue,
     enqueueByName: enqueuer.enqueueByName,
@@ -249,4 +250,10 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
 
     logger: log,
   };
+  return registerInternals(conveyor, {
+    store,
+    now,
+    maxPayloadBytes: settings.maxPayloadBytes,
+    retention: settings.retention,
+  });
 }

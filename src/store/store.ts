@@ -3,6 +3,7 @@
  * params object, and each is backed by one named SQL file in `postgres/queries/`. Time-dependent
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
+import type { ApiStore } from './api-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { LeaderStore } from './leader-store.ts';
 import type { QueueStore } from './queue-store.ts';
@@ -11,6 +12,7 @@ import type { ScheduleStore } from './schedule-store.ts';
 import type { WorkerStore } from './worker-store.ts';
 
 export type { SqlExecutor } from '../core/sql-executor.ts';
+export type * from './api-store.ts';
 export type * from './job-store.ts';
 export type * from './leader-store.ts';
 export type * from './queue-store.ts';
@@ -26,7 +28,14 @@ export interface MigrationReport {
 }
 
 /** The whole seam: each capability adds its slice (jobs, worker leases; later schedules, history…). */
-export interface Store extends JobStore, QueueStore, WorkerStore, ScheduleStore, RunStore, LeaderStore {
+export interface Store
+  extends JobStore,
+    QueueStore,
+    WorkerStore,
+    ScheduleStore,
+    RunStore,
+    LeaderStore,
+    ApiStore {
   /**
    * Applies pending numbered migrations, then re-applies every SQL function whose definition
    * changed, under a migration lock; returns what it applied.

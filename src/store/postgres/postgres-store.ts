@@ -6,6 +6,7 @@ import { DatabaseRejectedError, DatabaseUnavailableError } from '../../core/erro
 import type { Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 import type { Store } from '../store.ts';
 import { classified } from '../store-errors.ts';
+import { apiStatements } from './api-statements.ts';
 import { jobStatements } from './job-statements.ts';
 import { queueStatements } from './queue-statements.ts';
 import { runStatements } from './run-statements.ts';
@@ -65,6 +66,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...workerStatements(context),
     ...runStatements(context),
     ...scheduleStatements(context),
+    ...apiStatements(context),
     description: driver.description,
 
     // Numbered migrations first, then every function file whose checksum differs from the one last
