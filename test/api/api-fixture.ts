@@ -53,6 +53,8 @@ export interface ApiFixture {
   readonly acme: Seeded;
   readonly globex: Seeded;
   readonly url: string;
+  /** A viewer key to revoke. */
+  readonly spareKeyId: string;
   call(
     key: KeyName | string | null,
     method: string,
@@ -133,6 +135,21 @@ export function useApiFixture(): ApiFixture {
       acmeOperator: await make('operator', 'acme'),
       acmeViewer: await make('viewer', 'acme'),
     };
+    state.spareKeyId = (await createApiKey(store, { name: 'spare', role: 'viewer' }, now)).id;
+    await conveyor.schedules.add({
+      name: 'acme-nightly',
+      job: 'work',
+      cron: '0 2 * * *',
+      tenantId: 'acme',
+      payload: { orderId: 'acme-cron' },
+    });
+    await conveyor.schedules.add({
+      name: 'globex-nightly',
+      job: 'work',
+      cron: '0 3 * * *',
+      tenantId: 'globex',
+      payload: { orderId: 'globex-cron' },
+    });
     state.conveyor = conveyor;
     state.handler = createApiHandler({ conveyor, auth: {}, loginThrottle: { max: 1000 } });
     state.acme = acme;
@@ -164,6 +181,9 @@ export function useApiFixture(): ApiFixture {
     },
     get url() {
       return db.url;
+    },
+    get spareKeyId() {
+      return need('spareKeyId');
     },
     async call(key, method, path, body, ip = '10.0.0.1') {
       const keys = need('keys');

@@ -7,7 +7,7 @@
 SELECT id::text AS id, queue, name, state, payload, priority, run_at, attempt, max_attempts, timeout_ms,
   tenant_id, group_key, unique_key, metadata, progress, NULL::jsonb AS result, errors, created_at,
   started_at, finished_at
-FROM conveyor.jobs
+FROM conveyor.jobs j
 WHERE ($1::text IS NULL OR tenant_id = $1::text)
   AND ($2::text[] IS NULL OR state = ANY($2::text[]))
   AND ($3::text IS NULL OR queue = $3::text)
@@ -18,5 +18,6 @@ WHERE ($1::text IS NULL OR tenant_id = $1::text)
   AND ($8::jsonb IS NULL OR payload @> $8::jsonb)
   AND ($9::text[] IS NULL OR id = ANY($9::bigint[]))
   AND ($10::text IS NULL OR id < $10::bigint)
-ORDER BY id DESC
+-- j.id: a bare `id` would be the text column of the select list (9 after 10).
+ORDER BY j.id DESC
 LIMIT $11::integer;
