@@ -13,7 +13,7 @@ const MAX_BIGINT = 9_223_372_036_854_775_807n;
 export const jobId = z
   .string()
   .regex(/^\d{1,19}$/, 'must be a job id (digits)')
-  .refine((value) => BigInt(value) <= MAX_BIGINT, 'is larger than any job id');
+  .refine((value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= MAX_BIGINT, 'is larger than any job id');
 
 /** Names of queues, jobs, tenants, groups, schedules: 1 to 200 characters. */
 export const name = z.string().min(1).max(200);
