@@ -93,6 +93,7 @@ export async function seedTenant(conveyor: Conveyor, tenantId: string): Promise<
 export function useApiFixture(): ApiFixture {
   const db = useConveyorDatabase();
   const state: Partial<{
+    spareKeyId: string;
     conveyor: Conveyor;
     handler: ApiHandler;
     keys: Record<KeyName, string>;
