@@ -69,7 +69,7 @@ describe('conveyor dashboard', { timeout: 60_000 }, () => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ role: 'viewer', tenantId: null });
     const document = await fetch(`${base}/openapi.json`, { headers: { authorization: `Bearer ${key}` } });
-    expect((await document.json()).openapi).toBe('3.1.0');
+    expect(((await document.json()) as { openapi: string }).openapi).toBe('3.1.0');
     const audit = await fetch(`${base}/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}` },

@@ -28,13 +28,13 @@ describe('mounting', () => {
         headers: { authorization: `Bearer ${api.keys.viewer}` },
       });
       expect(jobs.status).toBe(200);
-      expect((await jobs.json()).items).toHaveLength(2);
+      expect(((await jobs.json()) as { items: unknown[] }).items).toHaveLength(2);
       const doc = await (
         await fetch(`${base}/ops/api/openapi.json`, {
           headers: { authorization: `Bearer ${api.keys.viewer}` },
         })
       ).json();
-      expect(doc.servers).toEqual([{ url: '/ops/api' }]);
+      expect((doc as { servers: unknown }).servers).toEqual([{ url: '/ops/api' }]);
       expect((await fetch(`${base}/ops/api/jobs`)).status).toBe(401);
     } finally {
       await new Promise((resolve) => server.close(resolve));
