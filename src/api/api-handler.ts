@@ -23,7 +23,7 @@ import { BulkRunner } from './bulk-runner.ts';
 import { clientAddress } from './client-address.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { openApiDocument } from './openapi-document.ts';
-import { isApiRole, type Principal, roleAllows, scopeOf, type TokenVerifier } from './principal.ts';
+import { type ApiTokenVerifier, isApiRole, type Principal, roleAllows, scopeOf } from './principal.ts';
 import { jsonBody, parseInput, queryObject } from './request-input.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { insightRoutes } from './routes/insight-routes.ts';
@@ -33,10 +33,10 @@ import { scheduleRoutes } from './routes/schedule-routes.ts';
 
 export interface ApiAuthOptions {
   /**
-   * Bearer tokens that are not API keys (JWTs): verified by this function (the realtime gateway's
-   * verifier). Without it, only API keys are accepted.
+   * Bearer tokens that are not API keys (JWTs): verified by this (a function, or an object with
+   * `verify`, such as the realtime gateway's JwtVerifier). Without it, only API keys are accepted.
    */
-  tokens?: TokenVerifier;
+  tokens?: ApiTokenVerifier;
 }
 
 export interface ApiHandlerOptions {
@@ -91,11 +91,15 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     if (looksLikeApiKey(token)) return verifyApiKey(await internals.store(), token);
     if (options.auth === 'disabled' || !options.auth.tokens) return null;
     try {
-      const claims = await options.auth.tokens(token);
-      if (!claims || !isApiRole(claims.role) || typeof claims.userId !== 'string') return null;
+      const { tokens } = options.auth;
+      const claims = typeof tokens === 'function' ? await tokens(token) : await tokens.verify(token);
+      if (!claims || !isApiRole(claims.role) || typeof claims.userId !== 'string' || claims.userId === '') {
+        return null;
+      }
       return { id: `jwt:${claims.userId}`, role: claims.role, tenantId: claims.tenantId ?? null };
     } catch (error) {
-      log.warn({ err: safeError(error) }, 'token verifier threw; the request is refused');
+      // An invalid token is an ordinary refusal; its reason (never the token) goes to debug logs.
+      log.debug({ err: safeError(error) }, 'bearer token refused by the verifier');
       return null;
     }
   };

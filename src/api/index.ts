@@ -14,4 +14,4 @@ export {
 export { type ApiKeyRequest, type CreatedApiKey, createApiKey } from './api-keys.ts';
 export { type ApiServer, type ApiServerOptions, createApiServer, isLoopbackHost } from './api-server.ts';
 export type { LoginThrottleOptions } from './login-throttle.ts';
-export type { ApiRole, Principal, TokenVerifier } from './principal.ts';
+export type { ApiRole, ApiTokenVerifier, Principal, TokenClaims } from './principal.ts';

@@ -20,14 +20,22 @@ export interface Principal {
   tenantId: string | null;
 }
 
+/** Who a verified bearer token speaks for (tenantId null: every tenant). */
+export interface TokenClaims {
+  userId: string;
+  tenantId: string | null;
+  role: string | null;
+}
+
 /**
- * Verifies a bearer token that is not an API key (a JWT, with the realtime gateway's verifier):
- * resolves the claims it carries, or null when the token is not valid (bad signature, expired…).
- * It must not throw for a bad token; a throw is treated as a refusal.
+ * Verifies a bearer token that is not an API key (a JWT): either a function resolving its claims,
+ * or null when the token is not valid; or an object with `verify(token)` that resolves the claims
+ * or throws (the realtime gateway's JwtVerifier has this shape, so it plugs in as it is). Either
+ * way a throw is a refusal (401), and so is a role other than viewer, operator or admin.
  */
-export type TokenVerifier = (
-  token: string,
-) => Promise<{ userId: string; tenantId: string | null; role: ApiRole } | null>;
+export type ApiTokenVerifier =
+  | ((token: string) => Promise<TokenClaims | null>)
+  | { verify(token: string): Promise<TokenClaims> };
 
 export function roleAllows(role: ApiRole, required: ApiRole): boolean {
   return API_ROLES.indexOf(role) >= API_ROLES.indexOf(required);

@@ -24,7 +24,7 @@ describe('without a valid credential', () => {
     const before = await api.snapshot();
     const calls = [...routeCalls(api), { route: 'GET /nope', method: 'GET', path: '/nope', body: undefined }];
     for (const call of calls) {
-      for (const key of [null, 'cvk_0000000000000000_' + '0'.repeat(64), 'not-a-key', `${api.keys.admin}x`]) {
+      for (const key of [null, `cvk_0000000000000000_${'0'.repeat(64)}`, 'not-a-key', `${api.keys.admin}x`]) {
         const response = await api.call(key, call.method, call.path, call.body, '10.1.0.1');
         expect(response.status, `${call.route} with ${key}`).toBe(401);
         expect(response.contentType).toBe('application/problem+json');
