@@ -7,7 +7,8 @@ import { sql } from '../support/database.ts';
 const env = useCliDatabase();
 const cli = env.cli;
 
-describe('conveyor keys', { timeout: 60_000 }, () => {
+// Each command is a new Node process with tsx: seconds apiece on a loaded machine.
+describe('conveyor keys', { timeout: 240_000 }, () => {
   it('creates a key printed once, lists keys without secrets, revokes one', async () => {
     expect((await cli('migrate')).code).toBe(0);
     const created = await cli('keys', 'create', '--role', 'operator', '--tenant', 'acme', '--name', 'ci bot');
@@ -56,7 +57,7 @@ describe('conveyor keys', { timeout: 60_000 }, () => {
   });
 });
 
-describe('conveyor dashboard', { timeout: 60_000 }, () => {
+describe('conveyor dashboard', { timeout: 120_000 }, () => {
   it('serves the API on loopback: 401 without a key, 200 with one; stops on SIGTERM', async () => {
     const key = (await cli('keys', 'create', '--role', 'viewer')).stdout.trim();
     const server = startCli(['dashboard', '--port', '0', '--config', TEST_CONFIG, '--database-url', env.url]);

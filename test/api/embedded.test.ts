@@ -13,7 +13,8 @@ const conveyor = createConveyor({ jobs: [emailJob], dataDir: 'memory://', logger
 afterAll(() => conveyor.close());
 
 describe('on PGlite', () => {
-  it('searches by payload, scopes by tenant and acts', async () => {
+  // PGlite starts in process (WASM): slow on a loaded machine.
+  it('searches by payload, scopes by tenant and acts', { timeout: 120_000 }, async () => {
     const acme = await conveyor.enqueue(
       emailJob,
       { to: 'ops@acme.test', orderId: 'o_1' },

@@ -76,7 +76,10 @@ describe('roles', () => {
     expect(await api.snapshot()).toBe(before);
   });
 
-  it("every route, every role: below the route's role (or scoped on a queue-wide route) 403 and nothing changed; otherwise past auth", async () => {
+  // 34 routes × 6 credentials, with a snapshot of the tables around every refusal: give it time.
+  it("every route, every role: below the route's role (or scoped on a queue-wide route) 403 and nothing changed; otherwise past auth", {
+    timeout: 180_000,
+  }, async () => {
     for (const call of routeCalls(api)) {
       for (const { key, role, scoped } of KEYS) {
         const allowed = RANK[role] >= RANK[call.role] && !(scoped && call.unscopedOnly);
