@@ -90,6 +90,8 @@ export interface TenantUsage {
   meanWaitMs: number | null;
   p95WaitMs: number | null;
   meanDurationMs: number | null;
+  /** The tenant's group settings per queue (its group key is its id): pause, concurrency, weight. */
+  groups: { queue: string; paused: boolean; concurrency: number | null; weight: number }[];
 }
 
 export interface WorkerRow {
@@ -124,6 +126,7 @@ export interface ApiStore {
     payload: unknown;
   }): Promise<{ before: unknown; after: unknown } | null>;
   apiCountByState(params: { scope: Scope; queue?: string }): Promise<QueueStateCount[]>;
+  /** Per tenant in scope: live counts, attempts in the window, wait and run times, group settings. */
   apiTenantUsage(params: { scope: Scope; since: Date; until: Date }): Promise<TenantUsage[]>;
   apiWorkerList(params: { scope: Scope }): Promise<WorkerRow[]>;
   apiKeyInsert(params: {

@@ -302,7 +302,12 @@ describe('views', () => {
       await worker.stop();
     }
 
+    await api.call('operator', 'POST', '/queues/emails/groups/globex/pause');
     const tenants = await api.call('viewer', 'GET', '/tenants?since=24h');
+    expect(tenants.body.items[1].groups).toEqual([
+      { queue: 'emails', paused: true, concurrency: null, weight: 1 },
+    ]);
+    expect(tenants.body.items[0].groups).toEqual([]);
     expect(tenants.body.items.map((t: { tenantId: string }) => t.tenantId)).toEqual(['acme', 'globex']);
     expect(tenants.body.items[0].completed).toBeGreaterThanOrEqual(1);
 

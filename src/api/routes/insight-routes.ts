@@ -126,7 +126,8 @@ export const insightRoutes: ApiRoute[] = [
     method: 'get',
     path: '/tenants',
     operationId: 'listTenants',
-    summary: 'Per tenant: live jobs by state, attempts finished and failed, wait (mean, p95) and run time',
+    summary:
+      'Per tenant: live jobs by state, attempts finished and failed, wait (mean, p95), run time, group settings',
     tag: 'tenants',
     role: 'viewer',
     query: z.strictObject({ ...windowFields, limit: limit(1000, 10000) }),

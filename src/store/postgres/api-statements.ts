@@ -8,6 +8,7 @@ import type {
   BulkActionRow,
   JobAction,
   JobRunRecord,
+  TenantUsage,
 } from '../api-store.ts';
 import type { Row } from '../sql-driver.ts';
 import { jobRecordFromRow } from './job-rows.ts';
@@ -155,18 +156,51 @@ export function apiStatements({ run, transaction, readyChannel, cancelChannel }:
     },
 
     async apiTenantUsage({ scope, since, until }) {
-      return (await run('api-tenant-usage', [scopeTenant(scope), since, until])).map((row) => ({
-        tenantId: String(row.tenant_id),
-        scheduled: Number(row.scheduled),
-        ready: Number(row.ready),
-        active: Number(row.active),
-        dead: Number(row.dead),
-        completed: Number(row.completed),
-        failed: Number(row.failed),
-        meanWaitMs: numberOrNull(row.mean_wait_ms),
-        p95WaitMs: numberOrNull(row.p95_wait_ms),
-        meanDurationMs: numberOrNull(row.mean_duration_ms),
-      }));
+      const usage = await run('api-tenant-usage', [scopeTenant(scope), since, until]);
+      const groups = await run('api-tenant-groups', [scopeTenant(scope)]);
+      const byTenant = new Map<string, TenantUsage>();
+      const entry = (tenantId: string): TenantUsage => {
+        let found = byTenant.get(tenantId);
+        if (!found) {
+          found = {
+            tenantId,
+            scheduled: 0,
+            ready: 0,
+            active: 0,
+            dead: 0,
+            completed: 0,
+            failed: 0,
+            meanWaitMs: null,
+            p95WaitMs: null,
+            meanDurationMs: null,
+            groups: [],
+          };
+          byTenant.set(tenantId, found);
+        }
+        return found;
+      };
+      for (const row of usage) {
+        Object.assign(entry(String(row.tenant_id)), {
+          scheduled: Number(row.scheduled),
+          ready: Number(row.ready),
+          active: Number(row.active),
+          dead: Number(row.dead),
+          completed: Number(row.completed),
+          failed: Number(row.failed),
+          meanWaitMs: numberOrNull(row.mean_wait_ms),
+          p95WaitMs: numberOrNull(row.p95_wait_ms),
+          meanDurationMs: numberOrNull(row.mean_duration_ms),
+        });
+      }
+      for (const row of groups) {
+        entry(String(row.tenant_id)).groups.push({
+          queue: String(row.queue),
+          paused: Boolean(row.paused),
+          concurrency: numberOrNull(row.concurrency),
+          weight: Number(row.weight),
+        });
+      }
+      return [...byTenant.values()].sort((a, b) => (a.tenantId < b.tenantId ? -1 : 1));
     },
 
     async apiWorkerList({ scope }) {
