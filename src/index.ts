@@ -46,11 +46,36 @@ export {
 } from './core/job-definition.ts';
 export type { QueueFlowOptions, RateLimitOption } from './core/queue-settings.ts';
 export type { SqlExecutor } from './core/sql-executor.ts';
+export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type PublishManyResult,
+} from './events/event-bus.ts';
+export {
+  type AnyEventDefinition,
+  defineEvent,
+  type EventDefinition,
+  type EventInput,
+  type EventPayload,
+  type Upcaster,
+} from './events/event-definition.ts';
 export type { EventEnvelope } from './events/event-envelope.ts';
 export type { EventFanout, EventFanoutSink, EventHistory, EventScope } from './events/event-fanout.ts';
 export { fanoutChannel } from './events/event-fanout.ts';
+export type { EventLag } from './events/event-metrics.ts';
+export type { PublishOptions } from './events/event-publisher.ts';
+export type { ReplayOptions } from './events/event-replay.ts';
+export type {
+  SubscribeOptions,
+  SubscriberContext,
+  SubscriberHandler,
+  Subscription,
+} from './events/event-subscriptions.ts';
 export { RedisEventFanout, type RedisEventFanoutOptions } from './events/fanout/redis-event-fanout.ts';
+export { lifecycleBusEvents } from './events/lifecycle-bridge.ts';
 export type { LifecycleEventName, LifecycleEvents } from './events/lifecycle-events.ts';
+export { type PubSubEvent, PubSubEventBus } from './events/pubsub-event-bus.ts';
 export { createLogger, type Logger } from './log/logger.ts';
 export type { PruneReport } from './maintenance/pruner.ts';
 export type { AlertEvaluation, AlertEvent, AlertOptions } from './observe/alerts/alert-evaluator.ts';
@@ -72,6 +97,7 @@ export type {
   WorkerRunStats,
 } from './observe/run-history-types.ts';
 export type { TracingOptions } from './observe/tracing.ts';
+export type { RealtimeConfig, RealtimeLimitsConfig } from './realtime/realtime-config.ts';
 export type { CronSchedule } from './scheduler/cron-schedule.ts';
 export {
   defineSchedule,

@@ -2,7 +2,16 @@ import type { Metric } from './protocol.ts';
 import type { RunOutcome } from './session.ts';
 import { median, round } from './stats.ts';
 
-export interface RunRecord {
+/** CPU per job of a drain or enqueue window (cpu-meter.ts), in µs. */
+export interface CpuFigures {
+  cpu_us_per_job?: number | null;
+  db_us_per_job?: number | null;
+  client_us_per_job?: number | null;
+}
+
+const CPU_FIELDS = ['cpu_us_per_job', 'db_us_per_job', 'client_us_per_job'] as const;
+
+export interface RunRecord extends CpuFigures {
   run: number;
   value: number | null;
   lost?: number;
@@ -19,7 +28,8 @@ export interface RunRecord {
   pending?: number;
 }
 
-export interface Entry {
+/** CPU fields: the median over counted runs, each field on its own. */
+export interface Entry extends CpuFigures {
   value: number | null;
   unit?: Metric['unit'];
   min?: number | null;
@@ -48,6 +58,7 @@ export function record(run: number, outcome: RunOutcome, metric: string): RunRec
     seconds: round(outcome.seconds, 1),
   };
   if (m?.extra) r.extra = m.extra;
+  for (const field of CPU_FIELDS) if (m?.[field] !== undefined) r[field] = m[field];
   if (outcome.result.note) r.note = outcome.result.note;
   if (outcome.result.capped !== undefined) r.capped = outcome.result.capped;
   if (outcome.result.completed !== undefined) r.completed = outcome.result.completed;
@@ -74,6 +85,10 @@ export function summarize(runs: RunRecord[], unit: Metric['unit']): Entry {
   const mid = runs.find((r) => r.value === entry.value) ?? runs.find((r) => r.extra);
   if (mid?.extra) entry.extra = mid.extra;
   if (notes.length) entry.notes = notes;
+  for (const field of CPU_FIELDS) {
+    const figures = runs.map((r) => r[field]).filter((v): v is number => typeof v === 'number');
+    if (figures.length) entry[field] = round(median(figures), 1);
+  }
   if (runs.some((r) => r.capped)) entry.capped = true;
   if (runs.some((r) => r.completed !== undefined)) entry.completed = runs.map((r) => r.completed ?? 0);
   if (errors.length) entry.failed = `${errors.length}/${runs.length} runs failed: ${errors[0]}`;

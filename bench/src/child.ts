@@ -129,6 +129,7 @@ async function runWorker(): Promise<void> {
     }
   });
   process.on('disconnect', () => process.exit(1)); // the run process died: do not linger
+  if (spec.startAtOnce) await contender.startWorker({ concurrency: spec.concurrency ?? 10, onJob });
   await send({ type: 'ready' });
 }
 

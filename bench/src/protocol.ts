@@ -4,8 +4,12 @@ import type { Sizes } from './sizes.ts';
 /** One figure a scenario produces. */
 export interface Metric {
   value: number | null;
-  unit: 'jobs/s' | 'ms' | 'share' | 's';
+  unit: 'jobs/s' | 'events/s' | 'ms' | 'share' | 's';
   extra?: Record<string, unknown>;
+  /** Drain and enqueue workloads: CPU per job over the window, total and split (cpu-meter.ts). */
+  cpu_us_per_job?: number | null;
+  db_us_per_job?: number | null;
+  client_us_per_job?: number | null;
 }
 
 export interface ScenarioResult {
@@ -40,6 +44,8 @@ export interface ChildSpec {
   vacuumAnalyzeAfterFill?: boolean;
   /** role 'worker' only */
   concurrency?: number;
+  /** role 'worker': start the worker as soon as the contender is set up, without waiting for 'go'. */
+  startAtOnce?: boolean;
   sleepMs?: number;
 }
 

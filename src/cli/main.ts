@@ -11,6 +11,7 @@ import { dashboardCommand } from './commands/dashboard.ts';
 import { devCommand } from './commands/dev.ts';
 import { dlqCommand, dlqListCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
+import { gatewayCommand } from './commands/gateway.ts';
 import { keysCommands } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queuesCommands } from './commands/queues.ts';
@@ -34,6 +35,7 @@ const COMMANDS: readonly Command[] = [
   ...keysCommands,
   dashboardCommand,
   devCommand,
+  gatewayCommand,
 ];
 
 function overview(): string {

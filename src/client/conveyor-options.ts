@@ -7,6 +7,7 @@ import type { RetentionPolicy } from '../maintenance/pruner.ts';
 import type { AlertOptions } from '../observe/alerts/alert-evaluator.ts';
 import type { MetricsOptions } from '../observe/metrics.ts';
 import type { TracingOptions } from '../observe/tracing.ts';
+import type { RealtimeConfig } from '../realtime/realtime-config.ts';
 import type { ScheduleDefinition } from '../scheduler/schedule-definition.ts';
 import { assertSchemaName } from '../store/postgres/sql-files.ts';
 
@@ -72,6 +73,8 @@ export interface ConveyorOptions {
   alerts?: AlertOptions;
   /** Redis to report in the health check (optional; not configured → `not_configured`). */
   redisUrl?: string;
+  /** Settings of `conveyor gateway`, the realtime gateway (docs/realtime.md); unused by createConveyor. */
+  realtime?: RealtimeConfig;
   /** Prometheus metrics settings. */
   metrics?: MetricsOptions;
   /** OpenTelemetry spans (on when @opentelemetry/api and an SDK are present; `false` to disable). */
@@ -168,6 +171,7 @@ const OPTION_KEYS = Object.keys({
   schedules: true,
   alerts: true,
   redisUrl: true,
+  realtime: true,
   metrics: true,
   tracing: true,
   connectTimeout: true,

@@ -18,7 +18,7 @@ import type { Store } from '../store/store.ts';
 import { runInProcess } from '../worker/run-in-process.ts';
 import { Worker } from '../worker/worker.ts';
 import type { Conveyor, QueueStats, WorkerHandle } from './conveyor-api.ts';
-import { registerInternals } from './conveyor-internals.ts';
+import { CONVEYOR_INTERNALS, type ConveyorInternals } from './conveyor-internals.ts';
 import { type ConveyorOptions, resolveOptions } from './conveyor-options.ts';
 import { createDeadLetters } from './dead-letters.ts';
 import { createEnqueuer } from './enqueuer.ts';
@@ -78,7 +78,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     },
   });
   const schedules = createScheduler(options, { store, definitions, now, log, settings });
-  const { runtime, promoter } = createProcessServices({
+  const { runtime, promoter, notifier } = createProcessServices({
     settings,
     store,
     events,
@@ -140,6 +140,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     };
   };
 
+  const attached: (() => Promise<void>)[] = [];
   const conveyor: Conveyor = {
     definitions,
     enqueue: enqueuer.enqueue,
@@ -237,6 +238,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
         void handle.close();
       }, graceMs);
       try {
+        for (const close of attached.splice(0).reverse()) await close().catch(() => {});
         await workers.stopAll();
         await runtime.stop();
         await schedules.scheduler.stop();
@@ -250,10 +252,22 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
 
     logger: log,
   };
-  return registerInternals(conveyor, {
+  const internals: ConveyorInternals = {
     store,
+    runtime,
+    notifier,
+    registry,
+    metrics: observability.metrics,
+    healthSections: observability.healthSections,
+    log,
     now,
     maxPayloadBytes: settings.maxPayloadBytes,
     retention: settings.retention,
-  });
+    wake: (queue) => workers.wake(queue),
+    onClose: (close) => {
+      attached.push(close);
+    },
+  };
+  Object.defineProperty(conveyor, CONVEYOR_INTERNALS, { value: internals, enumerable: false });
+  return conveyor;
 }

@@ -3,10 +3,7 @@ import { UnknownJobError, ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition } from '../core/job-definition.ts';
 
 export class JobRegistry {
-  /** The registered job definitions, by name. */
-  readonly definitions: ReadonlyMap<string, AnyJobDefinition>;
-  /** The queues of the registered jobs (a worker's default). */
-  readonly queues: readonly string[];
+  readonly #definitions: Map<string, AnyJobDefinition>;
 
   constructor(jobs: readonly AnyJobDefinition[]) {
     const definitions = new Map<string, AnyJobDefinition>();
@@ -19,8 +16,28 @@ export class JobRegistry {
       }
       definitions.set(definition.name, definition);
     }
-    this.definitions = definitions;
-    this.queues = [...new Set([...definitions.values()].map((d) => d.queue))];
+    this.#definitions = definitions;
+  }
+
+  /** The registered job definitions, by name. */
+  get definitions(): ReadonlyMap<string, AnyJobDefinition> {
+    return this.#definitions;
+  }
+
+  /** The queues of the registered jobs (a worker's default). */
+  get queues(): readonly string[] {
+    return [...new Set([...this.#definitions.values()].map((d) => d.queue))];
+  }
+
+  /**
+   * Adds a definition after creation (the event bus registers one job per durable subscriber); a
+   * worker started afterwards runs it. A name already registered to another definition is refused.
+   */
+  register(definition: AnyJobDefinition): void {
+    const existing = this.#definitions.get(definition.name);
+    if (existing === definition) return;
+    if (existing) throw new ValidationError('name', `"${definition.name}" is registered twice`);
+    this.#definitions.set(definition.name, definition);
   }
 
   /** The definition registered under `name` (CLI, HTTP, schedules), or an UnknownJobError. */

@@ -21,7 +21,17 @@ export interface HealthReport {
   };
   /** Why a dependency is reported unreachable (never a secret: messages of connection errors). */
   errors?: { database?: string; redis?: string };
+  /**
+   * The event bus, when one is attached (createEventBus): consumer lag in seconds (age of the
+   * oldest event not yet received; 0 when none waits) per durable subscriber and fan-out sink.
+   */
+  events?:
+    | { lag: { subscribers: Record<string, number>; sinks: Record<string, number> } }
+    | { error: string };
 }
+
+/** A section an attached capability adds to the report (the event bus adds `events`). */
+export type HealthSection = () => Promise<unknown>;
 
 export interface HealthOptions {
   /** HTTP status for `degraded` (default 503, like `down`; set 200 to keep a node in rotation). */
@@ -47,6 +57,7 @@ export async function checkHealth(deps: {
   store: () => Promise<Store>;
   redis: RedisProbe;
   now: () => Date;
+  sections?: ReadonlyMap<string, HealthSection>;
 }): Promise<HealthReport> {
   const now = deps.now();
   const database = (async () => {
@@ -60,12 +71,21 @@ export async function checkHealth(deps: {
       counts.filter((c) => c.state === state).reduce((sum, c) => sum + c.count, 0);
     return { active: total('active'), waiting: total('ready'), failed: overall.failed, dlq: total('dead') };
   })();
-  const [db, redis] = await Promise.all([
+  const sections = Promise.all(
+    [...(deps.sections ?? new Map<string, HealthSection>())].map(async ([name, section]) => [
+      name,
+      await withTimeout(section(), DATABASE_TIMEOUT_MS, name).catch((error: unknown) => ({
+        error: message(error),
+      })),
+    ]),
+  );
+  const [db, redis, extra] = await Promise.all([
     withTimeout(database, DATABASE_TIMEOUT_MS, 'the database').then(
       (queue) => ({ ok: true as const, queue }),
       (error: unknown) => ({ ok: false as const, error: message(error) }),
     ),
     deps.redis.check(),
+    sections,
   ]);
   const errors: NonNullable<HealthReport['errors']> = {};
   if (!db.ok) errors.database = db.error;
@@ -80,6 +100,7 @@ export async function checkHealth(deps: {
       queue: db.ok ? db.queue : null,
     },
     ...(Object.keys(errors).length > 0 ? { errors } : {}),
+    ...Object.fromEntries(extra),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Service } from '../runtime/service.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertEvaluation, AlertEvaluator, type AlertOptions } from './alerts/alert-evaluator.ts';
 import { type Analytics, createAnalytics } from './analytics.ts';
-import { checkHealth, type HealthReport } from './health.ts';
+import { checkHealth, type HealthReport, type HealthSection } from './health.ts';
 import { type HistoryPruneReport, HistoryRetention, pruneHistory } from './history-retention.ts';
 import { ConveyorMetrics, type MetricsOptions } from './metrics.ts';
 import { RedisProbe } from './redis-probe.ts';
@@ -40,6 +40,8 @@ export interface Observability {
   metrics: ConveyorMetrics;
   tracing: JobTracing;
   health(): Promise<HealthReport>;
+  /** Sections attached capabilities add to the health report, by name (the event bus: `events`). */
+  healthSections: Map<string, HealthSection>;
   /** Deletes run rows and resolved incidents older than the history age now; returns how many. */
   pruneHistory(): Promise<HistoryPruneReport>;
   /** Its background services (alert evaluation, history retention); one process of a cluster runs them. */
@@ -66,6 +68,7 @@ export function createObservability(deps: {
   const historyAgeMs =
     options.historyAge === false ? null : parseDuration(options.historyAge ?? '30d', 'retention.history.age');
   const services: Observability['services'] = [evaluator];
+  const healthSections = new Map<string, HealthSection>();
   if (historyAgeMs !== null)
     services.push(new HistoryRetention(store, historyAgeMs, now, options.pruneIntervalMs, log));
 
@@ -83,7 +86,8 @@ export function createObservability(deps: {
     },
     metrics,
     tracing,
-    health: () => checkHealth({ store, redis, now }),
+    health: () => checkHealth({ store, redis, now, sections: healthSections }),
+    healthSections,
     async pruneHistory() {
       return historyAgeMs === null
         ? { runs: 0, incidents: 0 }

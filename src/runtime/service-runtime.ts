@@ -12,6 +12,11 @@
  * and a courtesy: each of those is correct with several running (deletes in batches, incidents
  * deduplicated by an index, cron fires by a fire key), so a split-brain moment does no harm.
  *
+ * A leader service may name a role of its own (`add(relay, 'leader', { role: 'events' })`): each
+ * role has its own election, so the outbox relay can lead in one process while maintenance leads
+ * in another. Services are usually added before first use; one added while the runtime is in use
+ * starts at once (or, for a leader service, when its role is won).
+ *
  * Transitions (start on first use, stop on last release, leader services on election and loss)
  * run one after another, never interleaved.
  */
@@ -32,12 +37,14 @@ export interface ServiceStatus {
 interface Entry {
   service: Service;
   placement: ServicePlacement;
+  /** The leadership role (leader services only). */
+  role: string | null;
   running: boolean;
 }
 
 export interface ServiceRuntimeOptions {
   store: () => Promise<LeaderStore>;
-  /** The leadership role the `leader` services share (e.g. `maintenance`). */
+  /** The leadership role of `leader` services that name none (e.g. `maintenance`). */
   leaderRole: string;
   log: Logger;
   /** How often a process that is not leader campaigns again (default 1 s). */
@@ -47,30 +54,52 @@ export interface ServiceRuntimeOptions {
 export class ServiceRuntime {
   readonly #entries: Entry[] = [];
   readonly #log: Logger;
-  readonly #election: LeaderElection;
+  readonly #options: ServiceRuntimeOptions;
+  /** One election per role that has leader services, created when the first is added. */
+  readonly #elections = new Map<string, LeaderElection>();
   readonly #users = new Set<symbol>();
   #transition: Promise<void> = Promise.resolve();
 
   constructor(options: ServiceRuntimeOptions) {
     this.#log = options.log;
-    this.#election = new LeaderElection({
-      store: options.store,
-      role: options.leaderRole,
-      ...(options.leaderRetryMs === undefined ? {} : { retryMs: options.leaderRetryMs }),
-      log: options.log,
-      onElected: () => this.#queue(() => this.#startAll('leader')),
-      onLost: () => this.#queue(() => this.#stopAll('leader')),
+    this.#options = options;
+  }
+
+  /**
+   * Registers a service; it runs while the runtime is in use (and, for `leader`, while this process
+   * holds its role: `options.role`, default the runtime's `leaderRole`).
+   */
+  add(
+    service: Service,
+    placement: ServicePlacement = 'every-process',
+    options: { role?: string } = {},
+  ): void {
+    const role = placement === 'leader' ? (options.role ?? this.#options.leaderRole) : null;
+    this.#entries.push({ service, placement, role, running: false });
+    if (role !== null && !this.#elections.has(role)) this.#elections.set(role, this.#election(role));
+    if (this.#users.size > 0) void this.#queue(() => this.#startEveryProcess());
+  }
+
+  #election(role: string): LeaderElection {
+    const { store, leaderRetryMs, log } = this.#options;
+    return new LeaderElection({
+      store,
+      role,
+      ...(leaderRetryMs === undefined ? {} : { retryMs: leaderRetryMs }),
+      log,
+      onElected: () => this.#queue(() => this.#startRole(role)),
+      onLost: () => this.#queue(() => this.#stopRole(role)),
     });
   }
 
-  /** Registers a service; it runs while the runtime is in use (and, for `leader`, while elected). */
-  add(service: Service, placement: ServicePlacement = 'every-process'): void {
-    this.#entries.push({ service, placement, running: false });
+  /** Whether this process holds the leadership role now (default: the runtime's `leaderRole`). */
+  isLeaderOf(role: string = this.#options.leaderRole): boolean {
+    return this.#elections.get(role)?.isLeader ?? false;
   }
 
-  /** Whether this process holds the leadership role now. */
+  /** Whether this process holds the runtime's `leaderRole` now. */
   get isLeader(): boolean {
-    return this.#election.isLeader;
+    return this.isLeaderOf();
   }
 
   /**
@@ -81,7 +110,7 @@ export class ServiceRuntime {
     const user = Symbol('service user');
     const first = this.#users.size === 0;
     this.#users.add(user);
-    if (first) await this.#queue(() => this.#startAll('every-process'));
+    if (first) await this.#queue(() => this.#startEveryProcess());
     else await this.#transition;
     let released = false;
     return async () => {
@@ -112,10 +141,9 @@ export class ServiceRuntime {
     return this.#transition;
   }
 
-  async #startAll(placement: ServicePlacement): Promise<void> {
-    if (this.#users.size === 0) return;
-    for (const entry of this.#entries) {
-      if (entry.placement !== placement || entry.running) continue;
+  async #startEntries(entries: Entry[]): Promise<void> {
+    for (const entry of entries) {
+      if (entry.running) continue;
       try {
         await entry.service.start();
         entry.running = true;
@@ -123,15 +151,23 @@ export class ServiceRuntime {
         this.#log.error({ err: safeError(error), service: entry.service.name }, 'service failed to start');
       }
     }
-    if (placement === 'every-process' && this.#entries.some((e) => e.placement === 'leader')) {
-      this.#election.start();
-    }
   }
 
-  async #stopAll(placement: ServicePlacement): Promise<void> {
+  async #startEveryProcess(): Promise<void> {
+    if (this.#users.size === 0) return;
+    await this.#startEntries(this.#entries.filter((e) => e.placement === 'every-process'));
+    for (const election of this.#elections.values()) election.start();
+  }
+
+  async #startRole(role: string): Promise<void> {
+    if (this.#users.size === 0) return;
+    await this.#startEntries(this.#entries.filter((e) => e.role === role));
+  }
+
+  async #stopEntries(entries: Entry[]): Promise<void> {
     await Promise.all(
-      this.#entries
-        .filter((entry) => entry.placement === placement && entry.running)
+      entries
+        .filter((entry) => entry.running)
         .map(async (entry) => {
           entry.running = false;
           await entry.service.stop().catch((error: unknown) => {
@@ -141,11 +177,15 @@ export class ServiceRuntime {
     );
   }
 
+  #stopRole(role: string): Promise<void> {
+    return this.#stopEntries(this.#entries.filter((e) => e.role === role));
+  }
+
   async #shutDown(): Promise<void> {
     if (this.#users.size > 0) return;
-    // Leaving the election stops the leader services first (its onLost is queued behind this step).
-    await this.#election.stop();
-    await this.#stopAll('leader');
-    await this.#stopAll('every-process');
+    // Leaving the elections stops the leader services first (onLost is queued behind this step).
+    await Promise.all([...this.#elections.values()].map((election) => election.stop()));
+    await this.#stopEntries(this.#entries.filter((e) => e.placement === 'leader'));
+    await this.#stopEntries(this.#entries.filter((e) => e.placement === 'every-process'));
   }
 }

@@ -4,6 +4,7 @@
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
 import type { ApiStore } from './api-store.ts';
+import type { EventStore } from './event-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { LeaderStore } from './leader-store.ts';
 import type { QueueStore } from './queue-store.ts';
@@ -13,6 +14,7 @@ import type { WorkerStore } from './worker-store.ts';
 
 export type { SqlExecutor } from '../core/sql-executor.ts';
 export type * from './api-store.ts';
+export type * from './event-store.ts';
 export type * from './job-store.ts';
 export type * from './leader-store.ts';
 export type * from './queue-store.ts';
@@ -35,7 +37,8 @@ export interface Store
     ScheduleStore,
     RunStore,
     LeaderStore,
-    ApiStore {
+    ApiStore,
+    EventStore {
   /**
    * Applies pending numbered migrations, then re-applies every SQL function whose definition
    * changed, under a migration lock; returns what it applied.

@@ -56,8 +56,22 @@ const cjs = Object.keys(createRequire(import.meta.url).cache);
 console.log(JSON.stringify([...esm, ...cjs]));
 `;
 
-/** Packages the root entry must not load: HTTP, Redis, the CLI's TypeScript loader and prettifier. */
-const NOT_IN_ROOT = ['hono', '@hono/node-server', 'ioredis', 'tsx', 'esbuild', 'pino-pretty'];
+/**
+ * Packages the root entry must not load: HTTP, Redis, the realtime gateway's Socket.IO and JWT
+ * library, the CLI's TypeScript loader and prettifier.
+ */
+const NOT_IN_ROOT = [
+  'hono',
+  '@hono/node-server',
+  'ioredis',
+  'socket.io',
+  'engine.io',
+  'jose',
+  '@socket.io/redis-adapter',
+  'tsx',
+  'esbuild',
+  'pino-pretty',
+];
 const packagesIn = (urls: string[]): Set<string> =>
   new Set(
     urls.flatMap((url) => {
@@ -120,7 +134,7 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
     expect(api.stdout.trim()).toBe('function');
   });
 
-  it('loads no HTTP router, Redis client, TypeScript loader or prettifier from the root entry', async () => {
+  it('loads no HTTP router, Redis client, Socket.IO, JWT library, TypeScript loader or prettifier from the root entry', async () => {
     const project = install.project('loads', 'module', {
       'load-hooks.mjs': LOAD_HOOKS,
       'list-loads.mjs': LIST_LOADS,
@@ -134,8 +148,10 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
     );
     expect(root.has(NAME)).toBe(true);
     expect(NOT_IN_ROOT.filter((name) => root.has(name))).toEqual([]);
-    // The recorder sees packages: the HTTP entry does load the router.
+    // The recorder sees packages: the HTTP entry does load the router (and not the gateway's
+    // packages, which are not even installed here: optional peers).
     expect(http.has('hono')).toBe(true);
+    expect(['socket.io', 'jose'].filter((name) => http.has(name))).toEqual([]);
   });
 
   it('names the optional ioredis peer when a Redis check runs without it', async () => {

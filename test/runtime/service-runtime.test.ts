@@ -103,4 +103,40 @@ describe('the service runtime', () => {
     expect(services.every((s) => !s.running)).toBe(true);
     await Promise.all(stores.map((store) => store.close()));
   });
+
+  it('elects each named role on its own: a service of a role held elsewhere waits for it', async () => {
+    const stamp = Date.now();
+    const [maintenance, events] = [`maintenance-${stamp}`, `events-${stamp}`];
+    const store = openStore();
+    // Another process holds the events role.
+    const other = await store.leaderSession();
+    expect(await other.tryAcquire(events)).toBe(true);
+    const runtime = new ServiceRuntime({
+      store: async () => store,
+      leaderRole: maintenance,
+      log: testLogger,
+      leaderRetryMs: 50,
+    });
+    const pruner = new RecordingService('pruner');
+    const relay = new RecordingService('relay');
+    runtime.add(pruner, 'leader');
+    runtime.add(relay, 'leader', { role: events });
+    await runtime.use();
+    await expect.poll(() => pruner.running, { timeout: 5_000 }).toBe(true);
+    expect(runtime.isLeaderOf(maintenance)).toBe(true);
+    expect(relay.running).toBe(false);
+    expect(runtime.isLeaderOf(events)).toBe(false);
+    // Added while in use: an every-process service starts at once.
+    const late = new RecordingService('late');
+    runtime.add(late);
+    await expect.poll(() => late.running, { timeout: 5_000 }).toBe(true);
+    await other.release(events);
+    await expect.poll(() => relay.running, { timeout: 5_000 }).toBe(true);
+    expect(runtime.isLeaderOf(events)).toBe(true);
+    expect(pruner.running).toBe(true);
+    await runtime.stop();
+    expect([pruner, relay, late].every((s) => !s.running)).toBe(true);
+    await other.close();
+    await store.close();
+  });
 });

@@ -52,7 +52,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     await waitFor(port, true);
   };
   const stop = async (): Promise<void> => {
-    child?.kill('SIGKILL');
+    const stopping = child;
+    if (stopping) {
+      // Wait for the exit itself, not only the closed port: until 'exit' clears `child`, start()
+      // would take the killed server for a running one and start nothing (a flaky outage test).
+      const exited = new Promise((resolve) => stopping.once('exit', resolve));
+      stopping.kill('SIGKILL');
+      await exited;
+    }
     await waitFor(port, false);
   };
   process.once('exit', () => child?.kill('SIGKILL'));

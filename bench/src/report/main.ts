@@ -56,6 +56,21 @@ const METRICS: { key: string; title: string; better: 'higher' | 'lower' }[] = [
     title: 'Drain, concurrency 50, 100 tenants with a per-tenant concurrency limit of 2',
     better: 'higher',
   },
+  {
+    key: 'cold_start_ms',
+    title: "Cold start: spawning a worker process → its first job's handler start",
+    better: 'lower',
+  },
+  {
+    key: 'event_socket_latency_p99',
+    title: 'Realtime: publish → socket receive p99, 1,000 events/s, 1,000 clients, two gateways',
+    better: 'lower',
+  },
+  {
+    key: 'event_fanout_10k_sockets_ms',
+    title: 'Realtime: one tenant event to 10,000 sockets, time to the last delivery',
+    better: 'lower',
+  },
 ];
 
 interface ResultsFile {
@@ -123,14 +138,23 @@ function status(e: Entry, better: 'higher' | 'lower'): string {
   return parts.length ? parts.join('; ') : 'ok';
 }
 
+function cpuCell(e: Entry): string {
+  const us = (v: number | null | undefined) => (v == null ? '—' : Math.round(v).toLocaleString('en-US'));
+  if (e.cpu_us_per_job == null && e.client_us_per_job == null) return '—';
+  return `${us(e.cpu_us_per_job)} (${us(e.db_us_per_job)} + ${us(e.client_us_per_job)})`;
+}
+
 function table(file: ResultsFile, metric: (typeof METRICS)[number]): string {
   const rows = file.results[metric.key];
   if (!rows) return '_not measured_\n';
   const ref = rows.conveyor?.value ?? null;
   const unit = Object.values(rows).find((e) => e.unit)?.unit ?? '';
+  // CPU per job (issue 17), where the workload measured it: total, database and client µs.
+  const withCpu = Object.values(rows).some((e) => e.cpu_us_per_job != null || e.client_us_per_job != null);
+  const refCpu = rows.conveyor?.cpu_us_per_job ?? null;
   const lines = [
-    `| contender | median ${unit} | min – max | lost | dup | Conveyor ÷ this | status |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    `| contender | median ${unit} | min – max | lost | dup | Conveyor ÷ this |${withCpu ? ' CPU µs/job (db + client) | CPU: Conveyor ÷ this |' : ''} status |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: |${withCpu ? ' ---: | ---: |' : ''} --- |`,
   ];
   for (const c of contendersOf(file)) {
     const e = rows[c];
@@ -140,14 +164,16 @@ function table(file: ResultsFile, metric: (typeof METRICS)[number]): string {
     // a capped run records the wait reached so far: each value, so the median too, is a lower bound
     const lowerBound = metric.better === 'lower' && e.capped === true;
     lines.push(
-      `| ${c} | ${lowerBound ? '≥ ' : ''}${fmt(e.value, unit)} | ${range} | ${e.lost ?? '—'} | ${e.duplicated ?? '—'} | ${c === 'conveyor' ? '1.00' : ratio} | ${status(e, metric.better)} |`,
+      `| ${c} | ${lowerBound ? '≥ ' : ''}${fmt(e.value, unit)} | ${range} | ${e.lost ?? '—'} | ${e.duplicated ?? '—'} | ${c === 'conveyor' ? '1.00' : ratio} |${withCpu ? ` ${cpuCell(e)} | ${c === 'conveyor' ? '1.00' : refCpu !== null && e.cpu_us_per_job ? (refCpu / e.cpu_us_per_job).toFixed(2) : '—'} |` : ''} ${status(e, metric.better)} |`,
     );
   }
   return `${lines.join('\n')}\n\n_${metric.better} is better; a Conveyor ÷ this ratio ${metric.better === 'higher' ? 'above' : 'below'} 1 means Conveyor does better._\n`;
 }
 
 function charts(file: ResultsFile, tag: string): string[] {
-  const contenders = contendersOf(file);
+  // The charts are of the job-queue workloads: a contender of the realtime ones only (the Socket.IO
+  // Redis adapter) has no bar there.
+  const contenders = contendersOf(file).filter((c) => ORDER.includes(c));
   const value = (m: string, c: string) => file.results[m]?.[c]?.value ?? null;
   const drainMetrics = ['drain_c10', 'drain_c50', 'drain_c50_2proc'];
   const drain: Series[] = contenders.map((c) => ({ label: c, values: drainMetrics.map((m) => value(m, c)) }));

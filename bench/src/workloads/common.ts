@@ -1,8 +1,10 @@
 import type { BulkItem, Contender } from '../contenders/types.ts';
+import { type CpuMeterOptions, type CpuPerJob, startCpuMeter } from '../cpu-meter.ts';
 import type { Ledger } from '../ledger.ts';
 import { makePayload, wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import { Tally } from '../tally.ts';
+import type { RunEnv } from './types.ts';
 
 export const BATCH = 1_000;
 
@@ -63,6 +65,8 @@ export interface DrainWindow {
   pending: number;
   lost: number;
   duplicated: number;
+  /** CPU per job over the window, when the workload asked for it. */
+  cpu?: CpuPerJob;
 }
 
 /**
@@ -75,9 +79,11 @@ export async function drainWindow(
   ledger: Ledger,
   concurrency: number,
   capSeconds: number,
+  cpu?: CpuMeterOptions,
 ): Promise<DrainWindow> {
   const queued = ledger.outstanding;
   const tally = new Tally();
+  const meter = cpu ? startCpuMeter(cpu) : null;
   const t0 = wallMs();
   const deadline = t0 + capSeconds * 1000;
   // Counted in the handler, not when the timer fires: an embedded store (PGlite) runs on this
@@ -99,6 +105,7 @@ export async function drainWindow(
   });
   const complete = await Promise.race([tally.waitFor(queued, Math.max(0, deadline - wallMs())), capped]);
   const completed = complete ? queued : inWindow;
+  const cpuPerJob = meter?.stop(completed);
   const end = complete ? Math.max(t0, tally.lastAt) : deadline;
   if (complete) await sleep(100); // let late duplicates show up
   await c.stopWorker();
@@ -112,6 +119,7 @@ export async function drainWindow(
     capped: !complete,
     pending,
     ...ledger.settle(tally.seen, pending),
+    ...(cpuPerJob ? { cpu: cpuPerJob } : {}),
   };
 }
 
@@ -138,10 +146,21 @@ export function drainResult(
       [metric]: {
         value: w.rate,
         unit: 'jobs/s',
+        ...w.cpu,
         extra: { jobs: w.queued, completed: w.completed, seconds: w.seconds, ...window, ...extra },
       },
     },
     ...windowFields(w),
+  };
+}
+
+/** What the CPU meter of a run needs: the contender's backend and the target's servers. */
+export function cpuOptions(env: Pick<RunEnv, 'info' | 'spec'>, clientPids?: () => number[]): CpuMeterOptions {
+  return {
+    backend: env.info.backend,
+    pgUrl: env.spec.target.pgUrl,
+    redisPort: env.spec.target.redis.port,
+    ...(clientPids ? { clientPids } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from '../protocol.ts';
-import { drainResult, drainWindow, prefill, topUpKeys } from './common.ts';
+import { cpuOptions, drainResult, drainWindow, prefill, topUpKeys } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 const TENANTS = 100;
@@ -24,7 +24,8 @@ function tenantDrain(metric: string, limited: boolean): Scenario {
               : 'no per-group concurrency limit in its open-source API',
         }
       : {}),
-    async run({ run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+    async run(env: RunEnv): Promise<ScenarioResult> {
+      const { run, session, make, vacuumAnalyze } = env;
       const { sizes } = run;
       const c = make();
       await c.setup();
@@ -36,7 +37,7 @@ function tenantDrain(metric: string, limited: boolean): Scenario {
         tenantOf: (i) => `g${Math.floor(i / perTenant)}`,
       });
       await vacuumAnalyze();
-      const w = await drainWindow(c, session.ledger, 50, sizes.drainCapSeconds);
+      const w = await drainWindow(c, session.ledger, 50, sizes.drainCapSeconds, cpuOptions(env));
       await c.close();
       return drainResult(
         metric,

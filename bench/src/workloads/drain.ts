@@ -1,21 +1,23 @@
+import { startCpuMeter } from '../cpu-meter.ts';
 import { wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import { WorkerProcess } from '../worker-proc.ts';
-import { drainResult, drainWindow, prefill, sleep, topUpKeys } from './common.ts';
+import { cpuOptions, drainResult, drainWindow, prefill, sleep, topUpKeys } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 /** Top the queue up to drainJobs, then time one worker process draining it (capped window). */
 function inProcess(concurrency: number, metric: string): Scenario {
   return {
     metrics: [metric],
-    async run({ run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+    async run(env: RunEnv): Promise<ScenarioResult> {
+      const { run, session, make, vacuumAnalyze } = env;
       const { sizes } = run;
       const c = make();
       await c.setup();
       const fresh = topUpKeys(session.ledger, run.label, sizes.drainJobs);
       await prefill(c, session.ledger, fresh, { producers: sizes.prefillProducers });
       await vacuumAnalyze();
-      const w = await drainWindow(c, session.ledger, concurrency, sizes.drainCapSeconds);
+      const w = await drainWindow(c, session.ledger, concurrency, sizes.drainCapSeconds, cpuOptions(env));
       await c.close();
       return drainResult(
         metric,
@@ -31,7 +33,8 @@ function inProcess(concurrency: number, metric: string): Scenario {
 const twoProcesses: Scenario = {
   metrics: ['drain_c50_2proc'],
   skip: (info) => (info.multiProcess ? undefined : 'embedded store is single-process'),
-  async run({ spec, run, session, make, vacuumAnalyze }: RunEnv): Promise<ScenarioResult> {
+  async run(env: RunEnv): Promise<ScenarioResult> {
+    const { spec, run, session, make, vacuumAnalyze } = env;
     const { sizes } = run;
     const ledger = session.ledger;
     const c = make();
@@ -42,6 +45,9 @@ const twoProcesses: Scenario = {
     const queued = ledger.outstanding;
     const workers = [0, 1].map(() => new WorkerProcess({ ...spec, role: 'worker', concurrency: 50 }));
     await Promise.all(workers.map((w) => w.ready()));
+    const meter = startCpuMeter(
+      cpuOptions(env, () => workers.flatMap((w) => (w.proc.pid === undefined ? [] : [w.proc.pid]))),
+    );
     const t0 = wallMs();
     for (const w of workers) w.go();
     const distinctDone = () => new Set([...workers[0]!.done.keys(), ...workers[1]!.done.keys()]).size;
@@ -55,6 +61,8 @@ const twoProcesses: Scenario = {
       }
       await sleep(20);
     }
+    const windowDone = workers[0]!.done.size + workers[1]!.done.size;
+    const cpu = meter.stop(complete ? queued : windowDone);
     await Promise.all(workers.map((w) => w.stop()));
     const pending = await c.pending();
     await c.close();
@@ -76,6 +84,7 @@ const twoProcesses: Scenario = {
         drain_c50_2proc: {
           value: completed / seconds,
           unit: 'jobs/s',
+          ...cpu,
           extra: {
             jobs: queued,
             completed,

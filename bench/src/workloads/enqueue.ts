@@ -1,9 +1,10 @@
 import type { Contender } from '../contenders/types.ts';
+import { startCpuMeter } from '../cpu-meter.ts';
 import type { Ledger } from '../ledger.ts';
 import { makePayload, wallMs } from '../payload.ts';
 import type { ScenarioResult } from '../protocol.ts';
 import type { Sizes } from '../sizes.ts';
-import { drainWindow, keys } from './common.ts';
+import { cpuOptions, drainWindow, keys } from './common.ts';
 import type { RunEnv, Scenario } from './types.ts';
 
 /**
@@ -20,10 +21,12 @@ async function verify(c: Contender, ledger: Ledger, sizes: Sizes) {
 function single(producers: number, metric: string): Scenario {
   return {
     metrics: [metric],
-    async run({ run, session, make }: RunEnv): Promise<ScenarioResult> {
+    async run(env: RunEnv): Promise<ScenarioResult> {
+      const { run, session, make } = env;
       const c = make();
       await c.setup();
       let sent = 0;
+      const meter = startCpuMeter(cpuOptions(env));
       const t0 = wallMs();
       const deadline = t0 + run.sizes.enqueueSeconds * 1000;
       let n = 0;
@@ -35,6 +38,7 @@ function single(producers: number, metric: string): Scenario {
       };
       await Promise.all(Array.from({ length: producers }, loop));
       const seconds = (wallMs() - t0) / 1000;
+      const cpu = meter.stop(sent);
       session.ledger.add(sent);
       const check = await verify(c, session.ledger, run.sizes);
       await c.close();
@@ -43,6 +47,7 @@ function single(producers: number, metric: string): Scenario {
           [metric]: {
             value: sent / seconds,
             unit: 'jobs/s',
+            ...cpu,
             extra: { jobs: sent, producers, verified: check.verified },
           },
         },
@@ -57,15 +62,18 @@ function single(producers: number, metric: string): Scenario {
 /** bulkJobs jobs in awaited bulk calls of 1,000 from one producer. */
 const bulk: Scenario = {
   metrics: ['enqueue_bulk'],
-  async run({ run, session, make }: RunEnv): Promise<ScenarioResult> {
+  async run(env: RunEnv): Promise<ScenarioResult> {
+    const { run, session, make } = env;
     const c = make();
     await c.setup();
     const all = keys(run.label, run.sizes.bulkJobs);
+    const meter = startCpuMeter(cpuOptions(env));
     const t0 = wallMs();
     for (let i = 0; i < all.length; i += 1000) {
       await c.enqueueBulk(all.slice(i, i + 1000).map((k) => ({ payload: makePayload(k) })));
     }
     const seconds = (wallMs() - t0) / 1000;
+    const cpu = meter.stop(all.length);
     session.ledger.add(all.length);
     const check = await verify(c, session.ledger, run.sizes);
     await c.close();
@@ -74,6 +82,7 @@ const bulk: Scenario = {
         enqueue_bulk: {
           value: all.length / seconds,
           unit: 'jobs/s',
+          ...cpu,
           extra: { jobs: all.length, batch: 1000, verified: check.verified },
         },
       },

@@ -1,4 +1,5 @@
 import { backlogScenarios } from './backlog.ts';
+import { coldStartScenarios } from './cold-start.ts';
 import { crashScenarios } from './crash.ts';
 import { drainScenarios } from './drain.ts';
 import { drainLimitScenarios } from './drain-limits.ts';
@@ -16,4 +17,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   ...backlogScenarios,
   ...crashScenarios,
   ...fairnessScenarios,
+  ...coldStartScenarios,
 };

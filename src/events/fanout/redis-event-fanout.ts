@@ -153,6 +153,10 @@ export class RedisEventFanout implements EventFanout, EventFanoutSink {
       const wanted = state.listeners.size > 0;
       if (wanted === state.subscribed || this.#closed) return;
       const subscriber = await this.#subscriberClient();
+      // A SUBSCRIBE sent while the connection is still being set up puts it in subscriber mode
+      // before ioredis's ready check (INFO), which then fails: every subscribe made by a burst of
+      // first sockets on a fresh gateway did (the realtime leak test). Wait for ready first.
+      await readyWithin(subscriber, CONNECT_WAIT_MS);
       if (wanted) await subscriber.subscribe(channel);
       else await subscriber.unsubscribe(channel);
       state.subscribed = wanted;

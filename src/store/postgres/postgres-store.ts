@@ -7,6 +7,7 @@ import type { Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 import type { Store } from '../store.ts';
 import { classified } from '../store-errors.ts';
 import { apiStatements } from './api-statements.ts';
+import { eventStatements } from './event-statements.ts';
 import { jobStatements } from './job-statements.ts';
 import { queueStatements } from './queue-statements.ts';
 import { runStatements } from './run-statements.ts';
@@ -67,6 +68,11 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...runStatements(context),
     ...scheduleStatements(context),
     ...apiStatements(context),
+    ...eventStatements(
+      context,
+      notificationChannel(schema, 'events'),
+      notificationChannel(schema, 'event_fanout'),
+    ),
     description: driver.description,
 
     // Numbered migrations first, then every function file whose checksum differs from the one last
