@@ -101,6 +101,31 @@ describe('conveyor dashboard', { timeout: 120_000 }, () => {
     expect((await server.exited).code).toBe(0);
   });
 
+  it("accepts JWTs signed with CONVEYOR_JWT_SECRET (the gateway's verifier), beside API keys", async () => {
+    const { SignJWT } = await import('jose');
+    const secret = 'a-dashboard-jwt-secret-of-at-least-32-bytes';
+    const server = startCli(
+      ['dashboard', '--port', '0', '--config', TEST_CONFIG, '--database-url', env.url],
+      {
+        env: { CONVEYOR_JWT_SECRET: secret },
+      },
+    );
+    await server.waitFor(/API on http:\/\/127\.0\.0\.1:\d+/, 30_000);
+    expect(server.stdout()).toMatch(/API keys and JWTs/);
+    expect(server.stdout() + server.stderr()).not.toContain(secret);
+    const base = /API on (http:\/\/127\.0\.0\.1:\d+\/api\/v1)/.exec(server.stdout())![1]!;
+    const token = await new SignJWT({ tenantId: 'acme', role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u_1')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
+    const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toEqual({ id: 'jwt:u_1', role: 'operator', tenantId: 'acme' });
+    expect((await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+
   it('refuses to listen on a non-loopback address with auth disabled', async () => {
     const refused = await cli('dashboard', '--no-auth', '--host', '0.0.0.0', '--port', '0');
     expect(refused.code).toBe(2);

@@ -95,3 +95,36 @@ describe('bearer tokens other than API keys', () => {
     expect((await send(keysOnly, api.keys.viewer, 'GET', '/me')).status).toBe(200);
   });
 });
+
+describe("the realtime gateway's JwtVerifier (jose)", () => {
+  it('plugs in as it is: a signed HS256 token acts with its claims; an expired or forged one is 401', async () => {
+    const { SignJWT } = await import('jose');
+    const { JwtVerifier } = await import('../../src/auth/jwt-verifier.ts');
+    const secret = 'an-hs256-secret-of-at-least-32-bytes-long';
+    const handler = createApiHandler({
+      conveyor: api.conveyor,
+      auth: { tokens: new JwtVerifier({ secret }) },
+    });
+    const jwt = (claims: Record<string, unknown>, expires: string | number, key = secret) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u_7')
+        .setExpirationTime(expires)
+        .sign(new TextEncoder().encode(key));
+    const valid = await jwt({ tenantId: 'acme', role: 'viewer' }, '5m');
+    expect((await send(handler, valid, 'GET', '/me')).body).toEqual({
+      id: 'jwt:u_7',
+      role: 'viewer',
+      tenantId: 'acme',
+    });
+    expect((await send(handler, valid, 'GET', `/jobs/${api.globex.dead}`)).status).toBe(404);
+    const expired = await jwt({ tenantId: 'acme', role: 'viewer' }, Math.floor(Date.now() / 1000) - 60);
+    expect((await send(handler, expired, 'GET', '/me')).status).toBe(401);
+    const forged = await jwt(
+      { tenantId: 'acme', role: 'admin' },
+      '5m',
+      'another-secret-of-at-least-32-bytes-long!',
+    );
+    expect((await send(handler, forged, 'GET', '/me')).status).toBe(401);
+  });
+});
