@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import { GLOBAL_HELP, splitCommand } from './args.ts';
 import { UsageError } from './cli-error.ts';
 import type { Command } from './command.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { devCommand } from './commands/dev.ts';
 import { dlqCommand, dlqListCommand, dlqReplayCommand } from './commands/dlq.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
 import { gatewayCommand } from './commands/gateway.ts';
+import { keysCommands } from './commands/keys.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { queuesCommands } from './commands/queues.ts';
 import { runCommand } from './commands/run.ts';
@@ -30,6 +32,8 @@ const COMMANDS: readonly Command[] = [
   dlqListCommand,
   dlqReplayCommand,
   ...queuesCommands,
+  ...keysCommands,
+  dashboardCommand,
   devCommand,
   gatewayCommand,
 ];
@@ -60,6 +64,7 @@ function findCommand(words: string[]): Command | undefined {
     return COMMANDS.find((command) => command.name === `dlq ${second}`);
   }
   if (first === 'queues') return COMMANDS.find((command) => command.name === `queues ${second ?? 'list'}`);
+  if (first === 'keys') return COMMANDS.find((command) => command.name === `keys ${second ?? 'list'}`);
   return COMMANDS.find((command) => command.name === first);
 }
 
@@ -68,7 +73,9 @@ async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const json = argv.includes('--json');
   let databaseUrl: string | null = process.env.DATABASE_URL ?? null;
   try {
-    const { words, rest } = splitCommand(argv, (first) => (first === 'dlq' || first === 'queues' ? 2 : 1));
+    const { words, rest } = splitCommand(argv, (first) =>
+      first === 'dlq' || first === 'queues' || first === 'keys' ? 2 : 1,
+    );
     if (words.length === 0 && (argv[0] === '--version' || argv[0] === '-v')) {
       printLine(version());
       return 0;

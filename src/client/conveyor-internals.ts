@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
+import type { RetentionPolicy } from '../maintenance/pruner.ts';
 import type { HealthSection } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
 import type { Notifier } from '../runtime/notifier.ts';
@@ -25,6 +26,8 @@ export interface ConveyorInternals {
   log: Logger;
   now(): Date;
   maxPayloadBytes: number;
+  /** The retention in force for a queue, as set in code (the REST API shows it). */
+  retention(queue: string): RetentionPolicy;
   /** Jobs of `queue` (or any queue) are ready: wake this process's workers. */
   wake(queue?: string): void;
   /** Sections of the health report, by name (the event bus adds `events`). */

@@ -262,6 +262,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     log,
     now,
     maxPayloadBytes: settings.maxPayloadBytes,
+    retention: settings.retention,
     wake: (queue) => workers.wake(queue),
     onClose: (close) => {
       attached.push(close);

@@ -16,8 +16,11 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import { httpCode, problem, problemFromError, problemResponse } from './problem-response.ts';
 import { readBody } from './request-body.ts';
 
-/** A Fetch-standard handler: a Next.js route handler, a Hono app's `fetch`, … */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/**
+ * A Fetch-standard handler: a Next.js route handler, a Hono app's `fetch`, … On Node, `env` is
+ * @hono/node-server's `{ incoming, outgoing }` (the API reads the client's address from it).
+ */
+export type FetchHandler = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 /** A Node `http` request listener; resolves once the response is written. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -29,7 +32,7 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  * header or request target) answers 400; a handler that throws, 500 (handlers built here never do).
  */
 export function nodeListener(handler: FetchHandler): NodeHandler {
-  return getRequestListener((request) => handler(request), {
+  return getRequestListener((request, env) => handler(request, env), {
     overrideGlobalObjects: false,
     hostname: 'localhost',
     errorHandler: (error) =>
@@ -47,8 +50,8 @@ export function nodeListener(handler: FetchHandler): NodeHandler {
  * connection is closed rather than the rest of the body read.
  */
 function withBodyLimit(handler: FetchHandler, maxBodyBytes: number): FetchHandler {
-  return async (request) => {
-    if (request.body === null) return handler(request);
+  return async (request, env) => {
+    if (request.body === null) return handler(request, env);
     let body: Uint8Array;
     try {
       body = await readBody(request, maxBodyBytes);
@@ -57,7 +60,7 @@ function withBodyLimit(handler: FetchHandler, maxBodyBytes: number): FetchHandle
     }
     // A new Request: the adapter's own request class cannot be cloned with a new body.
     const { url, method, headers, signal } = request;
-    return handler(new Request(url, { method, headers, signal, body }));
+    return handler(new Request(url, { method, headers, signal, body }), env);
   };
 }
 

@@ -47,6 +47,10 @@ const STATUS_BY_CODE: Readonly<Record<string, StatusRule>> = {
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   REQUEST_TOO_LARGE: { status: 413, title: 'Request too large' },
   SCHEDULE_NOT_FOUND: { status: 404, title: 'Schedule not found' },
+  // The REST API's refusals (src/api/api-errors.ts).
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
   DATABASE_UNAVAILABLE: {
     status: 503,
     title: 'Database unavailable',
@@ -114,6 +118,7 @@ const HTTP_PROBLEMS: Readonly<Record<number, { code: string; title: string }>> =
   404: { code: 'NOT_FOUND', title: 'Not found' },
   405: { code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed' },
   413: { code: 'REQUEST_TOO_LARGE', title: 'Request too large' },
+  429: { code: 'TOO_MANY_REQUESTS', title: 'Too many requests' },
 };
 
 /** The code of an HTTP-level problem (not a ConveyorError), e.g. 404 → NOT_FOUND. */

@@ -3,6 +3,7 @@
  * params object, and each is backed by one named SQL file in `postgres/queries/`. Time-dependent
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
+import type { ApiStore } from './api-store.ts';
 import type { EventStore } from './event-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { LeaderStore } from './leader-store.ts';
@@ -13,6 +14,7 @@ import type { ScheduleStore } from './schedule-store.ts';
 import type { WorkerStore } from './worker-store.ts';
 
 export type { SqlExecutor } from '../core/sql-executor.ts';
+export type * from './api-store.ts';
 export type * from './event-store.ts';
 export type * from './job-store.ts';
 export type * from './leader-store.ts';
@@ -37,6 +39,7 @@ export interface Store
     ScheduleStore,
     RunStore,
     LeaderStore,
+    ApiStore,
     EventStore,
     NotificationStore {
   /**

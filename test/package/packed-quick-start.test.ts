@@ -131,6 +131,8 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
       `console.log(typeof require('${NAME}/http').createTriggerHandler)`,
     ]);
     expect(http.stdout.trim()).toBe('function');
+    const api = await runNode(project, ['-e', `console.log(typeof require('${NAME}/api').createApiHandler)`]);
+    expect(api.stdout.trim()).toBe('function');
   });
 
   it('loads no HTTP router, Redis client, Socket.IO, JWT library, TypeScript loader or prettifier from the root entry', async () => {

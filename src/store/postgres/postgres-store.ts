@@ -6,6 +6,7 @@ import { DatabaseRejectedError, DatabaseUnavailableError } from '../../core/erro
 import type { Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 import type { Store } from '../store.ts';
 import { classified } from '../store-errors.ts';
+import { apiStatements } from './api-statements.ts';
 import { eventStatements } from './event-statements.ts';
 import { jobStatements } from './job-statements.ts';
 import { notificationStatements } from './notification-statements.ts';
@@ -67,6 +68,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...workerStatements(context),
     ...runStatements(context),
     ...scheduleStatements(context),
+    ...apiStatements(context),
     ...eventStatements(
       context,
       notificationChannel(schema, 'events'),

@@ -1,0 +1,227 @@
+/**
+ * A Conveyor on a fresh database with the REST API in front of it, seeded with two tenants' jobs
+ * in every state (worked by a real worker), and an API key for every role, unscoped and scoped
+ * to tenant `acme`. `call()` sends a request through the API's Fetch handler, as a host would.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { z } from 'zod';
+import { type ApiHandler, createApiHandler, createApiKey } from '../../src/api/index.ts';
+import { internalsOf } from '../../src/client/conveyor-internals.ts';
+import { type Conveyor, defineJob } from '../../src/index.ts';
+import { useConveyorDatabase } from '../support/conveyor.ts';
+import { sql } from '../support/database.ts';
+
+export const emailJob = defineJob({
+  name: 'send-email',
+  queue: 'emails',
+  schema: z.object({ to: z.string().min(3), orderId: z.string().optional() }),
+  handler: async () => ({ sent: true }),
+});
+
+export const workJob = defineJob({
+  name: 'work',
+  queue: 'work',
+  defaults: { attempts: 1 },
+  handler: async ({ payload }: { payload: { fail?: boolean; orderId?: string } }) => {
+    if (payload.fail) throw new Error(`order ${payload.orderId} failed`);
+    return { done: payload.orderId };
+  },
+});
+
+export type KeyName = 'admin' | 'operator' | 'viewer' | 'acmeAdmin' | 'acmeOperator' | 'acmeViewer';
+
+/** Ids per tenant and state. */
+export interface Seeded {
+  ready: string;
+  scheduled: string;
+  dead: string;
+  completed: string;
+  email: string;
+}
+
+export interface ApiCall {
+  status: number;
+  contentType: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are read field by field.
+  body: any;
+}
+
+export interface ApiFixture {
+  readonly conveyor: Conveyor;
+  readonly handler: ApiHandler;
+  readonly keys: Record<KeyName, string>;
+  readonly acme: Seeded;
+  readonly globex: Seeded;
+  readonly url: string;
+  /** A viewer key to revoke. */
+  readonly spareKeyId: string;
+  call(
+    key: KeyName | string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    ip?: string,
+  ): Promise<ApiCall>;
+  /** A digest of everything the API can change: jobs, runs, queues, groups, schedules, keys. */
+  snapshot(): Promise<string>;
+}
+
+export async function seedTenant(conveyor: Conveyor, tenantId: string): Promise<Seeded> {
+  const ready = await conveyor.enqueue(workJob, { orderId: `${tenantId}-ready` }, { tenantId, delay: '1h' });
+  // 'ready' stays ready: the worker only runs while seeding, and this one is promoted after.
+  const scheduled = await conveyor.enqueue(
+    workJob,
+    { orderId: `${tenantId}-later` },
+    { tenantId, delay: '2h' },
+  );
+  const dead = await conveyor.enqueue(workJob, { fail: true, orderId: `${tenantId}-dead` }, { tenantId });
+  const completed = await conveyor.enqueue(workJob, { orderId: `${tenantId}-done` }, { tenantId });
+  const email = await conveyor.enqueue(
+    emailJob,
+    { to: `ops@${tenantId}.test`, orderId: `${tenantId}-mail` },
+    { tenantId, delay: '1h' },
+  );
+  return {
+    ready: ready.id,
+    scheduled: scheduled.id,
+    dead: dead.id,
+    completed: completed.id,
+    email: email.id,
+  };
+}
+
+export function useApiFixture(): ApiFixture {
+  const db = useConveyorDatabase();
+  const state: Partial<{
+    spareKeyId: string;
+    conveyor: Conveyor;
+    handler: ApiHandler;
+    keys: Record<KeyName, string>;
+    acme: Seeded;
+    globex: Seeded;
+  }> = {};
+  beforeAll(async () => {
+    const conveyor = db.open({ jobs: [emailJob, workJob] });
+    const acme = await seedTenant(conveyor, 'acme');
+    const globex = await seedTenant(conveyor, 'globex');
+    const worker = conveyor.worker({ queues: ['work'], concurrency: 4, pollInterval: 50 });
+    const finished = new Set<string>();
+    const done = new Promise<void>((resolve) => {
+      const check = (id: string) => {
+        finished.add(id);
+        if ([acme.dead, acme.completed, globex.dead, globex.completed].every((x) => finished.has(x)))
+          resolve();
+      };
+      conveyor.on('job:dead', (e) => check(e.job.id));
+      conveyor.on('job:completed', (e) => check(e.job.id));
+    });
+    await worker.start();
+    await done;
+    await worker.stop();
+    // The "ready" jobs: due now, with no worker left to take them.
+    await sql(
+      db.url,
+      `UPDATE conveyor.jobs SET state = 'ready', run_at = now() WHERE id = ANY($1::bigint[])`,
+      [[acme.ready, globex.ready]],
+    );
+    const store = await internalsOf(conveyor).store();
+    const now = new Date();
+    const make = async (role: 'admin' | 'operator' | 'viewer', tenantId: string | null) =>
+      (await createApiKey(store, { name: `${role}-${tenantId ?? 'all'}`, role, tenantId }, now)).key;
+    state.keys = {
+      admin: await make('admin', null),
+      operator: await make('operator', null),
+      viewer: await make('viewer', null),
+      acmeAdmin: await make('admin', 'acme'),
+      acmeOperator: await make('operator', 'acme'),
+      acmeViewer: await make('viewer', 'acme'),
+    };
+    state.spareKeyId = (await createApiKey(store, { name: 'spare', role: 'viewer' }, now)).id;
+    await conveyor.schedules.add({
+      name: 'acme-nightly',
+      job: 'work',
+      cron: '0 2 * * *',
+      tenantId: 'acme',
+      payload: { orderId: 'acme-cron' },
+    });
+    await conveyor.schedules.add({
+      name: 'globex-nightly',
+      job: 'work',
+      cron: '0 3 * * *',
+      tenantId: 'globex',
+      payload: { orderId: 'globex-cron' },
+    });
+    state.conveyor = conveyor;
+    state.handler = createApiHandler({ conveyor, auth: {}, loginThrottle: { max: 1000 } });
+    state.acme = acme;
+    state.globex = globex;
+  });
+  afterAll(async () => {
+    await state.handler?.settled();
+  });
+  const need = <K extends keyof typeof state>(key: K): NonNullable<(typeof state)[K]> => {
+    const value = state[key];
+    if (value === undefined) throw new Error('fixture not ready');
+    return value as NonNullable<(typeof state)[K]>;
+  };
+  return {
+    get conveyor() {
+      return need('conveyor');
+    },
+    get handler() {
+      return need('handler');
+    },
+    get keys() {
+      return need('keys');
+    },
+    get acme() {
+      return need('acme');
+    },
+    get globex() {
+      return need('globex');
+    },
+    get url() {
+      return db.url;
+    },
+    get spareKeyId() {
+      return need('spareKeyId');
+    },
+    async call(key, method, path, body, ip = '10.0.0.1') {
+      const keys = need('keys');
+      const token = key === null ? null : ((keys as Record<string, string>)[key] ?? key);
+      const headers: Record<string, string> = {};
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      const response = await need('handler').fetch(
+        new Request(`http://localhost/api/v1${path}`, {
+          method,
+          headers,
+          ...(payload !== undefined ? { body: payload } : {}),
+        }),
+        { incoming: { socket: { remoteAddress: ip } } },
+      );
+      const contentType = response.headers.get('content-type') ?? '';
+      const text = await response.text();
+      return { status: response.status, contentType, body: text === '' ? null : JSON.parse(text) };
+    },
+    async snapshot() {
+      const [row] = await sql<{ digest: string }>(
+        db.url,
+        `SELECT md5(concat_ws('|',
+           (SELECT string_agg(concat_ws(',', id, state, payload::text, attempt, run_at, tenant_id), ';' ORDER BY id) FROM conveyor.jobs),
+           (SELECT string_agg(concat_ws(',', id, job_id, status), ';' ORDER BY id) FROM conveyor.job_runs),
+           (SELECT string_agg(concat_ws(',', name, paused, global_concurrency, group_concurrency, rate_limit), ';' ORDER BY name) FROM conveyor.queues),
+           (SELECT string_agg(concat_ws(',', queue, group_key, paused, concurrency), ';' ORDER BY queue, group_key) FROM conveyor.queue_groups),
+           (SELECT string_agg(concat_ws(',', name, paused, cron, payload::text, tenant_id), ';' ORDER BY name) FROM conveyor.schedules),
+           (SELECT string_agg(concat_ws(',', id, role, revoked_at), ';' ORDER BY id) FROM conveyor.api_keys),
+           (SELECT count(*) FROM conveyor.bulk_actions)
+         )) AS digest`,
+      );
+      return row!.digest;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The API on the embedded database (PGlite, in memory): the same SQL, migration 0010 included,
+ * serves search by payload, a scoped read and an action.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApiHandler, createApiKey } from '../../src/api/index.ts';
+import { internalsOf } from '../../src/client/conveyor-internals.ts';
+import { createConveyor } from '../../src/index.ts';
+import { testLogger } from '../support/silent-logger.ts';
+import { emailJob } from './api-fixture.ts';
+
+const conveyor = createConveyor({ jobs: [emailJob], dataDir: 'memory://', logger: testLogger });
+afterAll(() => conveyor.close());
+
+describe('on PGlite', () => {
+  // PGlite starts in process (WASM): slow on a loaded machine.
+  it('searches by payload, scopes by tenant and acts', { timeout: 120_000 }, async () => {
+    const acme = await conveyor.enqueue(
+      emailJob,
+      { to: 'ops@acme.test', orderId: 'o_1' },
+      { tenantId: 'acme' },
+    );
+    const globex = await conveyor.enqueue(
+      emailJob,
+      { to: 'ops@globex.test', orderId: 'o_2' },
+      { tenantId: 'globex' },
+    );
+    const store = await internalsOf(conveyor).store();
+    const key = (await createApiKey(store, { name: 'acme', role: 'operator', tenantId: 'acme' }, new Date()))
+      .key;
+    const handler = createApiHandler({ conveyor, auth: {} });
+    const call = async (method: string, path: string) => {
+      const response = await handler.fetch(
+        new Request(`http://localhost/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}` },
+        }),
+      );
+      return { status: response.status, body: (await response.json()) as { items?: { id: string }[] } };
+    };
+    const found = await call('GET', `/jobs?payload=${encodeURIComponent('{"orderId":"o_1"}')}`);
+    expect(found.body.items?.map((j) => j.id)).toEqual([acme.id]);
+    expect(
+      (await call('GET', `/jobs?payload=${encodeURIComponent('{"orderId":"o_2"}')}`)).body.items,
+    ).toEqual([]);
+    expect((await call('GET', `/jobs/${globex.id}`)).status).toBe(404);
+    expect((await call('POST', `/jobs/${acme.id}/cancel`)).status).toBe(200);
+    expect((await conveyor.getJob(acme.id))?.state).toBe('cancelled');
+  });
+});
