@@ -91,7 +91,7 @@ describe('notifications → gateway → the user’s socket', () => {
     });
     expect(u2?.got[0]?.payload).toMatchObject({ userId: 'u2' });
 
-    const id = (u1?.got[0]?.payload as { notificationId: string }).notificationId;
+    const id = (u1!.got[0]!.payload as { notificationId: string }).notificationId;
     await notifier.inbox({ tenantId: 'acme', userId: 'u1' }).markRead(id);
     await eventually(() => expect(u1?.got.length).toBe(2));
     expect(u1?.got[1]).toMatchObject({
