@@ -6,9 +6,8 @@
  * refetch by EventHistory).
  */
 import type { Logger } from 'pino';
-import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import { PRUNE_BATCH, untilShort } from '../maintenance/pruner.ts';
-import type { Service } from '../runtime/service.ts';
+import { RetentionService } from '../maintenance/retention-service.ts';
 import type { Store } from '../store/store.ts';
 
 export async function pruneEvents(store: Store, maxAgeMs: number, now: Date): Promise<number> {
@@ -16,10 +15,7 @@ export async function pruneEvents(store: Store, maxAgeMs: number, now: Date): Pr
   return untilShort(() => store.eventPrune({ before, limit: PRUNE_BATCH }));
 }
 
-export class EventRetention implements Service {
-  readonly name = 'event-retention';
-  readonly #task: PeriodicTask;
-
+export class EventRetention extends RetentionService {
   constructor(
     store: () => Promise<Store>,
     maxAgeMs: number,
@@ -27,22 +23,9 @@ export class EventRetention implements Service {
     intervalMs: number,
     log: Logger,
   ) {
-    this.#task = new PeriodicTask(
-      'event-retention',
-      async () => {
-        const deleted = await pruneEvents(await store(), maxAgeMs, now());
-        if (deleted > 0) log.info({ deleted, maxAgeMs }, 'event retention deleted old events');
-        return intervalMs;
-      },
-      log,
-    );
-  }
-
-  async start(): Promise<void> {
-    this.#task.start(1_000);
-  }
-
-  stop(): Promise<void> {
-    return this.#task.stop();
+    super('event-retention', intervalMs, log, async () => {
+      const deleted = await pruneEvents(await store(), maxAgeMs, now());
+      if (deleted > 0) log.info({ deleted, maxAgeMs }, 'event retention deleted old events');
+    });
   }
 }

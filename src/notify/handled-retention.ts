@@ -7,9 +7,8 @@
  * than 1 day.
  */
 import type { Logger } from 'pino';
-import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import { PRUNE_BATCH, untilShort } from '../maintenance/pruner.ts';
-import type { Service } from '../runtime/service.ts';
+import { RetentionService } from '../maintenance/retention-service.ts';
 import type { NotificationStore } from '../store/notification-store.ts';
 
 export async function pruneHandledMarks(store: NotificationStore, ageMs: number, now: Date): Promise<number> {
@@ -17,10 +16,7 @@ export async function pruneHandledMarks(store: NotificationStore, ageMs: number,
   return untilShort(() => store.notifyHandledPrune({ before, limit: PRUNE_BATCH }));
 }
 
-export class HandledMarkRetention implements Service {
-  readonly name = 'notification-handled-retention';
-  readonly #task: PeriodicTask;
-
+export class HandledMarkRetention extends RetentionService {
   constructor(
     store: () => Promise<NotificationStore>,
     ageMs: number,
@@ -28,22 +24,9 @@ export class HandledMarkRetention implements Service {
     intervalMs: number,
     log: Logger,
   ) {
-    this.#task = new PeriodicTask(
-      this.name,
-      async () => {
-        const deleted = await pruneHandledMarks(await store(), ageMs, now());
-        if (deleted > 0) log.info({ deleted, ageMs }, 'notification handled marks pruned');
-        return intervalMs;
-      },
-      log,
-    );
-  }
-
-  async start(): Promise<void> {
-    this.#task.start(1_000);
-  }
-
-  stop(): Promise<void> {
-    return this.#task.stop();
+    super('notification-handled-retention', intervalMs, log, async () => {
+      const deleted = await pruneHandledMarks(await store(), ageMs, now());
+      if (deleted > 0) log.info({ deleted, ageMs }, 'notification handled marks pruned');
+    });
   }
 }

@@ -6,9 +6,8 @@
  * nor `alert_incidents` can grow without bound.
  */
 import type { Logger } from 'pino';
-import { PeriodicTask } from '../maintenance/periodic-task.ts';
 import { PRUNE_BATCH, untilShort } from '../maintenance/pruner.ts';
-import type { Service } from '../runtime/service.ts';
+import { RetentionService } from '../maintenance/retention-service.ts';
 import type { Store } from '../store/store.ts';
 
 export interface HistoryPruneReport {
@@ -28,10 +27,7 @@ export async function pruneHistory(store: Store, maxAgeMs: number, now: Date): P
   };
 }
 
-export class HistoryRetention implements Service {
-  readonly name = 'history-retention';
-  readonly #task: PeriodicTask;
-
+export class HistoryRetention extends RetentionService {
   constructor(
     store: () => Promise<Store>,
     maxAgeMs: number,
@@ -39,23 +35,10 @@ export class HistoryRetention implements Service {
     intervalMs: number,
     log: Logger,
   ) {
-    this.#task = new PeriodicTask(
-      'history-retention',
-      async () => {
-        const report = await pruneHistory(await store(), maxAgeMs, now());
-        if (report.runs + report.incidents > 0)
-          log.info({ ...report, maxAgeMs }, 'history retention deleted old run rows and incidents');
-        return intervalMs;
-      },
-      log,
-    );
-  }
-
-  async start(): Promise<void> {
-    this.#task.start(1_000);
-  }
-
-  stop(): Promise<void> {
-    return this.#task.stop();
+    super('history-retention', intervalMs, log, async () => {
+      const report = await pruneHistory(await store(), maxAgeMs, now());
+      if (report.runs + report.incidents > 0)
+        log.info({ ...report, maxAgeMs }, 'history retention deleted old run rows and incidents');
+    });
   }
 }

@@ -19,19 +19,12 @@ import {
 import { cardTransition, Received } from '../events/bus-support.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { testLogger } from '../support/silent-logger.ts';
+import { until } from '../support/until.ts';
 import { connected, type GatewayNode, startGatewayNode } from './support/gateway-node.ts';
 import { REDIS_URL, uniquePrefix } from './support/redis-fanout.ts';
 import { signToken } from './support/tokens.ts';
 
 const db = useConveyorDatabase();
-
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(10);
-  }
-}
 
 describe('bus → relay → Redis → gateway → socket', () => {
   const prefix = uniquePrefix();

@@ -6,10 +6,10 @@
  * PUBSUB CHANNELS), and no listener was added to the HTTP server, the Socket.IO server or the
  * process. Then it still delivers events.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fanoutChannel } from '../../src/events/event-fanout.ts';
+import { until } from '../support/until.ts';
 import { envelope } from './support/envelopes.ts';
 import { connected, type GatewayNode, nextEvent, startGatewayNode } from './support/gateway-node.ts';
 import { openFanout, REDIS_URL, type TestFanout, uniquePrefix } from './support/redis-fanout.ts';
@@ -18,14 +18,6 @@ import { signToken } from './support/tokens.ts';
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 10_000);
 const AT_ONCE = 50;
 const TENANTS = Array.from({ length: 20 }, (_, n) => `leak-${n}`);
-
-async function until(condition: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(20);
-  }
-}
 
 describe('realtime gateway: no leak', () => {
   const prefix = uniquePrefix();
@@ -79,8 +71,8 @@ describe('realtime gateway: no leak', () => {
       );
     }
 
-    await until(() => node.gateway.stats().sockets === 0 && node.gateway.stats().subscriptions === 0);
-    await until(() => node.fanout.fanout.subscribedChannels().length === 0);
+    await until(() => node.gateway.stats().sockets === 0 && node.gateway.stats().subscriptions === 0, 15_000);
+    await until(() => node.fanout.fanout.subscribedChannels().length === 0, 15_000);
     expect(node.gateway.stats()).toEqual({ sockets: 0, tenants: 0, subscriptions: 0, rooms: 0 });
     expect(node.gateway.io.engine.clientsCount).toBe(0);
     const channels = TENANTS.map((tenantId) => fanoutChannel(prefix, { tenantId }));

@@ -6,13 +6,13 @@
  * event in order, once. A socket that connects while Redis is down is told live events are
  * unavailable and disconnected, holding nothing.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/events/event-envelope.ts';
 import { fanoutChannel } from '../../src/events/event-fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { usePrivateRedis } from '../support/private-redis.ts';
+import { until } from '../support/until.ts';
 import { envelope } from './support/envelopes.ts';
 import { connected, type GatewayNode, nextEvent, record, startGatewayNode } from './support/gateway-node.ts';
 import { openFanout, type TestFanout, uniquePrefix } from './support/redis-fanout.ts';
@@ -20,14 +20,6 @@ import { TableHistory } from './support/table-history.ts';
 import { signToken } from './support/tokens.ts';
 
 const redis = usePrivateRedis();
-
-async function until(condition: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(20);
-  }
-}
 
 describe('realtime gateway: a Redis outage', () => {
   const prefix = uniquePrefix();
@@ -63,7 +55,7 @@ describe('realtime gateway: a Redis outage', () => {
     await connected(client);
     const seen = record(client);
     await relay.deliver([await commit()]); // 1, live
-    await until(() => seen.length === 1);
+    await until(() => seen.length === 1, 15_000);
 
     await redis.server.stop();
     const during = [await commit(), await commit()]; // 2, 3: committed while Redis is down
@@ -74,7 +66,7 @@ describe('realtime gateway: a Redis outage', () => {
     expect(await nextEvent(late, 'error', 10_000)).toEqual({
       message: 'Live events are unavailable; reconnect later',
     });
-    await until(() => !late.connected);
+    await until(() => !late.connected, 15_000);
 
     await redis.server.start();
     // Wait until the node's subscriber is back on the tenant's channel (ioredis re-subscribes).
@@ -86,19 +78,21 @@ describe('realtime gateway: a Redis outage', () => {
           number,
         ];
         return Number(count) === 1;
-      });
+      }, 15_000);
     } finally {
       probe.disconnect();
     }
     const four = await commit();
     // The relay retries until its publisher is back too.
-    await until(async () =>
-      relay.deliver([four]).then(
-        () => true,
-        () => false,
-      ),
+    await until(
+      async () =>
+        relay.deliver([four]).then(
+          () => true,
+          () => false,
+        ),
+      15_000,
     );
-    await until(() => seen.length === 4);
+    await until(() => seen.length === 4, 15_000);
     expect(seen.map((item) => (item.data as EventEnvelope).sequence)).toEqual([1, 2, 3, 4]);
     expect(seen.some((item) => item.event === 'reset')).toBe(false);
     expect(node.gateway.stats()).toMatchObject({ sockets: 1, tenants: 1, subscriptions: 1 });

@@ -6,11 +6,11 @@
  * its own); too far behind, or behind pruned events, it gets `reset`. A node's live stream drops
  * duplicates and fills a gap from the history.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { type Socket as ClientSocket, io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/events/event-envelope.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { until } from '../support/until.ts';
 import { envelope } from './support/envelopes.ts';
 import { connected, type GatewayNode, nextEvent, record, startGatewayNode } from './support/gateway-node.ts';
 import { openFanout, type TestFanout, uniquePrefix } from './support/redis-fanout.ts';
@@ -19,14 +19,6 @@ import { signToken } from './support/tokens.ts';
 
 const sequencesOf = (seen: Array<{ event: string; data: unknown }>, type = 'card.transition'): number[] =>
   seen.filter((item) => item.event === type).map((item) => (item.data as EventEnvelope).sequence);
-
-async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(10);
-  }
-}
 
 describe('realtime gateway: resume from the history', () => {
   const prefix = uniquePrefix();
@@ -73,7 +65,7 @@ describe('realtime gateway: resume from the history', () => {
     await connected(first);
     const seenFirst = record(first);
     await publish('resume-a', 3);
-    await until(() => sequencesOf(seenFirst).length === 3);
+    await until(() => sequencesOf(seenFirst).length === 3, 5_000);
     first.disconnect();
     await publish('resume-a', 3); // 4..6, missed
 
@@ -81,7 +73,7 @@ describe('realtime gateway: resume from the history', () => {
     const seen = record(again);
     await connected(again);
     await publish('resume-a', 1); // 7, live
-    await until(() => sequencesOf(seen).includes(7));
+    await until(() => sequencesOf(seen).includes(7), 5_000);
     expect(sequencesOf(seenFirst)).toEqual([1, 2, 3]);
     expect(sequencesOf(seen)).toEqual([4, 5, 6, 7]);
     // The replay comes before `connected`, which says the socket is live.
@@ -96,25 +88,25 @@ describe('realtime gateway: resume from the history', () => {
     await connected(watcher);
     const watched = record(watcher);
     await publish(tenantId, 3);
-    await until(() => sequencesOf(watched).length === 3);
+    await until(() => sequencesOf(watched).length === 3, 5_000);
 
     // Just before the query: 4 and 5 are committed and fanned out (both in the history and live).
     // After the query, before the gateway sees its result: 6 and 7 (live only).
     history.beforeRead = async () => {
       history.beforeRead = null;
       await publish(tenantId, 2);
-      await until(() => sequencesOf(watched).length === 5);
+      await until(() => sequencesOf(watched).length === 5, 5_000);
     };
     history.afterRead = async () => {
       history.afterRead = null;
       await publish(tenantId, 2);
-      await until(() => sequencesOf(watched).length === 7);
+      await until(() => sequencesOf(watched).length === 7, 5_000);
     };
     const resumed = node.connect({ token, lastSequence: 2 });
     const seen = record(resumed);
     await connected(resumed);
     await publish(tenantId, 1); // 8
-    await until(() => sequencesOf(seen).includes(8));
+    await until(() => sequencesOf(seen).includes(8), 5_000);
     expect(sequencesOf(seen)).toEqual([3, 4, 5, 6, 7, 8]);
     expect(sequencesOf(watched)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     resumed.disconnect();
@@ -160,14 +152,14 @@ describe('realtime gateway: resume from the history', () => {
     await connected(client);
     const seen = record(client);
     const [one] = await publish(tenantId, 1);
-    await until(() => sequencesOf(seen).length === 1);
+    await until(() => sequencesOf(seen).length === 1, 5_000);
     // 2 and 3 committed but their fan-out lost; 4 arrives; then 4 and 1 again (a relay retry).
     await publish(tenantId, 2, { fanout: false });
     const [four] = await publish(tenantId, 1, { fanout: false });
     await relay.deliver([four!, four!, one!]);
-    await until(() => sequencesOf(seen).length === 4);
+    await until(() => sequencesOf(seen).length === 4, 5_000);
     await publish(tenantId, 1); // 5
-    await until(() => sequencesOf(seen).includes(5));
+    await until(() => sequencesOf(seen).includes(5), 5_000);
     expect(sequencesOf(seen)).toEqual([1, 2, 3, 4, 5]);
     expect(seen.some((item) => item.event === 'reset')).toBe(false);
 
@@ -178,7 +170,7 @@ describe('realtime gateway: resume from the history', () => {
     const reset = nextEvent(client, 'reset');
     await relay.deliver([eight!]);
     expect(await reset).toEqual({ reason: 'events lost', lastSequence: 5 });
-    await until(() => sequencesOf(seen).includes(8));
+    await until(() => sequencesOf(seen).includes(8), 5_000);
     expect(sequencesOf(seen)).toEqual([1, 2, 3, 4, 5, 7, 8]);
     client.disconnect();
   });
@@ -203,7 +195,7 @@ describe('realtime gateway: resume from the history', () => {
     try {
       await connected(client);
       await publish(tenantId, 3);
-      await until(() => received.length === 3);
+      await until(() => received.length === 3, 5_000);
 
       await node.close(); // the gateway goes away...
       await publish(tenantId, 4); // ...events 4-7 are committed meanwhile (their fan-out reaches no one)
@@ -211,7 +203,7 @@ describe('realtime gateway: resume from the history', () => {
       node = await startGatewayNode(prefix, { history, limits: { resumeWindow: 20 }, port });
       await reconnected;
       await publish(tenantId, 1); // 8, live on the new gateway
-      await until(() => received.includes(8));
+      await until(() => received.includes(8), 5_000);
       expect(received).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     } finally {
       client.disconnect();
