@@ -1,7 +1,7 @@
 /**
- * Coalesces concurrent single enqueues into multi-row inserts (D5.1). The first call flushes at
- * once (after the current tick, so a synchronous burst shares a statement); calls arriving while
- * flushes are in flight wait for the next one. Each promise settles only after its own batch
+ * Coalesces concurrent single enqueues into multi-row inserts (D5.1, core/coalescer.ts: a
+ * synchronous burst shares a statement; calls arriving while flushes are in flight wait for the
+ * next one; up to 1,000 rows, 4 statements in flight). Each promise settles only after its own batch
  * committed, so an awaited enqueue is durable. Repeats of one unique key inside a batch are sent
  * once and share the answer.
  *
@@ -12,6 +12,7 @@
  * yet committed, as before: the caller may retry. prepareJob refuses unstorable values before they
  * get here; this is the second line.
  */
+import { Coalescer, type CoalescerOptions } from '../core/coalescer.ts';
 import type { NewJob } from '../core/enqueue-options.ts';
 import { DatabaseRejectedError } from '../core/errors.ts';
 import { writeIsolated } from '../store/batch-isolation.ts';
@@ -23,11 +24,7 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export interface InsertBatcherOptions {
-  /** Rows per statement (default 1,000). */
-  maxBatch?: number;
-  /** Statements in flight at once (default 4). */
-  maxInFlight?: number;
+export interface InsertBatcherOptions extends CoalescerOptions {
   /** Called after a commit with the jobs inserted, for the local fast path to idle workers. */
   onInserted?: (jobs: NewJob[]) => void;
 }
@@ -35,53 +32,23 @@ export interface InsertBatcherOptions {
 export class InsertBatcher {
   readonly #store: () => Promise<Store>;
   readonly #now: () => Date;
-  readonly #maxBatch: number;
-  readonly #maxInFlight: number;
   readonly #onInserted: (jobs: NewJob[]) => void;
-  #pending: Pending[] = [];
-  #inFlight = 0;
-  #scheduled = false;
-  #idle: (() => void)[] = [];
+  readonly #batches: Coalescer<Pending>;
 
   constructor(store: () => Promise<Store>, now: () => Date, options: InsertBatcherOptions = {}) {
     this.#store = store;
     this.#now = now;
-    this.#maxBatch = options.maxBatch ?? 1_000;
-    this.#maxInFlight = options.maxInFlight ?? 4;
     this.#onInserted = options.onInserted ?? (() => {});
+    this.#batches = new Coalescer((batch) => this.#flush(batch), options);
   }
 
   insert(job: NewJob): Promise<InsertedJob> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ job, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#drain();
-        });
-      }
-    });
+    return new Promise((resolve, reject) => this.#batches.add({ job, resolve, reject }));
   }
 
   /** Resolves once every insert accepted so far has settled. */
   settled(): Promise<void> {
-    if (this.#pending.length === 0 && this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  #drain(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.#maxBatch);
-      this.#inFlight += 1;
-      this.#flush(batch).finally(() => {
-        this.#inFlight -= 1;
-        this.#drain();
-        if (this.#pending.length === 0 && this.#inFlight === 0) {
-          for (const resolve of this.#idle.splice(0)) resolve();
-        }
-      });
-    }
+    return this.#batches.settled();
   }
 
   async #flush(batch: Pending[]): Promise<void> {

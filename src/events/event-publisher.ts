@@ -4,13 +4,14 @@
  * - `{ tx }`: the rows go through the caller's executor, inside the caller's transaction: they
  *   commit with the business change or not at all (a rolled-back publish leaves no row, no job and
  *   no fan-out: the relay only ever reads committed rows).
- * - no tx: concurrent publishes share one statement (PublishBatcher, modelled on InsertBatcher):
+ * - no tx: concurrent publishes share one statement (PublishBatcher, on the same Coalescer as enqueue):
  *   the first flush starts after the current tick, later calls wait for the next flush, each
  *   promise settles after its own statement committed. A batch the database refuses is split until
  *   the refused publish is alone, so one bad event never fails its neighbours.
  * A dual-published event (defineEvent dualPublish) and its deprecated twin are one unit: both rows
  * are written by the same statement.
  */
+import { Coalescer, type CoalescerOptions } from '../core/coalescer.ts';
 import {
   type ConveyorError,
   DatabaseRejectedError,
@@ -140,50 +141,20 @@ interface Pending {
 
 export class PublishBatcher {
   readonly #store: () => Promise<Store>;
-  readonly #maxBatch: number;
-  readonly #maxInFlight: number;
-  #pending: Pending[] = [];
-  #inFlight = 0;
-  #scheduled = false;
-  #idle: (() => void)[] = [];
+  readonly #batches: Coalescer<Pending>;
 
-  constructor(store: () => Promise<Store>, options: { maxBatch?: number; maxInFlight?: number } = {}) {
+  constructor(store: () => Promise<Store>, options: CoalescerOptions = {}) {
     this.#store = store;
-    this.#maxBatch = options.maxBatch ?? 1_000;
-    this.#maxInFlight = options.maxInFlight ?? 4;
+    this.#batches = new Coalescer((batch) => this.#flush(batch), options);
   }
 
   /** Writes one publish's rows; resolves with their envelopes after the commit. */
   publish(events: NewEvent[]): Promise<EventEnvelope[]> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ events, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        queueMicrotask(() => {
-          this.#scheduled = false;
-          this.#drain();
-        });
-      }
-    });
+    return new Promise((resolve, reject) => this.#batches.add({ events, resolve, reject }));
   }
 
   settled(): Promise<void> {
-    if (this.#pending.length === 0 && this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idle.push(resolve));
-  }
-
-  #drain(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.#maxBatch);
-      this.#inFlight += 1;
-      this.#flush(batch).finally(() => {
-        this.#inFlight -= 1;
-        this.#drain();
-        if (this.#pending.length === 0 && this.#inFlight === 0) {
-          for (const resolve of this.#idle.splice(0)) resolve();
-        }
-      });
-    }
+    return this.#batches.settled();
   }
 
   async #flush(batch: Pending[]): Promise<void> {
