@@ -13,6 +13,11 @@
  *
  * Services that used `@arda/events` switch by an import: `events.eventBus` has the seed's methods
  * (publish, subscribeTenant, subscribeGlobal, unsubscribeTenant, ping, shutdown).
+ *
+ * The notification service here is the seed's, hand-written on the bus, to show the migration
+ * step by step. `conveyor-jobs/notify` replaces it (rules in ./notification-rules.ts, inbox,
+ * email, webhooks, digests: docs/notifications.md); its `notification.created` has another
+ * payload, so a bus is given one of the two definitions, never both.
  */
 import type pg from 'pg';
 import { z } from 'zod';
