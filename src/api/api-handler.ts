@@ -1,5 +1,5 @@
 /**
- * `createApiHandler({ conveyor, auth })`: the REST API as a Hono app (a Fetch handler: `app.fetch`),
+ * `createApiHandler({ conveyor, auth, events?, notifier? })`: the REST API as a Hono app (a Fetch handler: `app.fetch`),
  * mounted at `/api/v1` by default. Mount it in Node's http server (`toNodeHandler(app.fetch)`),
  * Express, Fastify, a Next.js route handler or any Fetch-API host; `conveyor dashboard` serves it.
  *
@@ -12,10 +12,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Conveyor } from '../client/conveyor-api.ts';
 import { internalsOf } from '../client/conveyor-internals.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import { bearerToken } from '../http/bearer-auth.ts';
 import { createHttpApp, json } from '../http/http-app.ts';
 import { problem, problemResponse } from '../http/problem-response.ts';
 import { safeError } from '../log/safe-error.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import { ForbiddenError } from './api-errors.ts';
 import { looksLikeApiKey, verifyApiKey } from './api-keys.ts';
 import { type ApiRoute, route } from './api-route.ts';
@@ -26,8 +28,10 @@ import { openApiDocument } from './openapi-document.ts';
 import { type ApiTokenVerifier, isApiRole, type Principal, roleAllows, scopeOf } from './principal.ts';
 import { jsonBody, parseInput, queryObject } from './request-input.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { eventRoutes } from './routes/event-routes.ts';
 import { insightRoutes } from './routes/insight-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
+import { notificationRoutes } from './routes/notification-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
 
@@ -58,6 +62,16 @@ export interface ApiHandlerOptions {
    * default false: the socket's address on Node, else `unknown`.
    */
   trustProxy?: boolean;
+  /**
+   * The event bus (createEventBus): serves `/events` (recent events, consumer lag, replay).
+   * Without it those routes are not served and not in the OpenAPI document.
+   */
+  events?: EventBus;
+  /**
+   * The notifier (createNotifier): serves `/notifications` (the caller's own inbox). Without it
+   * those routes are not served and not in the OpenAPI document.
+   */
+  notifier?: Notifier;
 }
 
 /** The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which waits for bulk actions. */
@@ -110,6 +124,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     ...adminRoutes,
     ...scheduleRoutes,
     ...insightRoutes,
+    ...(options.events ? eventRoutes : []),
+    ...(options.notifier ? notificationRoutes : []),
   ];
   const documentRoute = route({
     method: 'get',
@@ -179,6 +195,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         conveyor,
         bulk,
         now,
+        ...(options.events ? { events: options.events } : {}),
+        ...(options.notifier ? { notifier: options.notifier } : {}),
       });
       if (r.audit) {
         const audit = result.audit ?? { target: null };

@@ -11,6 +11,8 @@
 import type { z } from 'zod';
 import type { Conveyor } from '../client/conveyor-api.ts';
 import type { Scope } from '../core/scope.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { Store } from '../store/store.ts';
 import type { BulkRunner } from './bulk-runner.ts';
 import type { ApiRole, Principal } from './principal.ts';
@@ -29,6 +31,10 @@ export interface RouteContext<P, Q, B> {
   conveyor: Conveyor;
   bulk: BulkRunner;
   now: Date;
+  /** The event bus, when the handler was given one (its routes are served only then). */
+  events?: EventBus;
+  /** The notifier, when the handler was given one (its routes are served only then). */
+  notifier?: Notifier;
 }
 
 /** A change to record in the audit log. */

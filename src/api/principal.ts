@@ -48,3 +48,8 @@ export function scopeOf(principal: Principal): Scope {
 export function isApiRole(value: unknown): value is ApiRole {
   return typeof value === 'string' && (API_ROLES as readonly string[]).includes(value);
 }
+
+/** The user a credential speaks for: a JWT's user id; null for an API key (or disabled auth). */
+export function userOf(principal: Principal): string | null {
+  return principal.id.startsWith('jwt:') ? principal.id.slice('jwt:'.length) : null;
+}

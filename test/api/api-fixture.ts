@@ -1,13 +1,15 @@
 /**
  * A Conveyor on a fresh database with the REST API in front of it, seeded with two tenants' jobs
  * in every state (worked by a real worker), and an API key for every role, unscoped and scoped
- * to tenant `acme`. `call()` sends a request through the API's Fetch handler, as a host would.
+ * to tenant `acme`; an event bus and notifier with an `order.placed` event and one notification
+ * per tenant (users `u_acme`, `u_globex`). `call()` sends a request through the API's Fetch handler, as a host would.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import { type ApiHandler, createApiHandler, createApiKey } from '../../src/api/index.ts';
 import { internalsOf } from '../../src/client/conveyor-internals.ts';
-import { type Conveyor, defineJob } from '../../src/index.ts';
+import { type Conveyor, createEventBus, defineEvent, defineJob, type EventBus } from '../../src/index.ts';
+import { createNotifier, type Notifier } from '../../src/notify/index.ts';
 import { useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 
@@ -26,6 +28,12 @@ export const workJob = defineJob({
     if (payload.fail) throw new Error(`order ${payload.orderId} failed`);
     return { done: payload.orderId };
   },
+});
+
+export const orderPlaced = defineEvent({
+  type: 'order.placed',
+  version: 1,
+  schema: z.object({ orderId: z.string() }),
 });
 
 export type KeyName = 'admin' | 'operator' | 'viewer' | 'acmeAdmin' | 'acmeOperator' | 'acmeViewer';
@@ -55,6 +63,10 @@ export interface ApiFixture {
   readonly url: string;
   /** A viewer key to revoke. */
   readonly spareKeyId: string;
+  readonly bus: EventBus;
+  readonly notifier: Notifier;
+  /** The notification ids of `u_acme` (acme) and `u_globex` (globex). */
+  readonly notices: { acme: string; globex: string };
   call(
     key: KeyName | string | null,
     method: string,
@@ -99,6 +111,9 @@ export function useApiFixture(): ApiFixture {
     keys: Record<KeyName, string>;
     acme: Seeded;
     globex: Seeded;
+    bus: EventBus;
+    notifier: Notifier;
+    notices: { acme: string; globex: string };
   }> = {};
   beforeAll(async () => {
     const conveyor = db.open({ jobs: [emailJob, workJob] });
@@ -151,8 +166,36 @@ export function useApiFixture(): ApiFixture {
       tenantId: 'globex',
       payload: { orderId: 'globex-cron' },
     });
+    // Events and notifications: no relay here, so nothing is delivered in the background; the
+    // notifier fans each event out when told (handle), as its subscriber would.
+    const bus = createEventBus({ conveyor, relay: false, retention: false, localFanout: false });
+    await bus.subscribe(orderPlaced, async () => {}, { name: 'order-audit' });
+    const notifier = await createNotifier({
+      conveyor,
+      bus,
+      rules: [{ event: 'order.placed', type: 'order_placed', title: 'Order {orderId} placed' }],
+      digest: false,
+      handledRetention: false,
+    });
+    await notifier.upsertUsers([
+      { tenantId: 'acme', userId: 'u_acme' },
+      { tenantId: 'globex', userId: 'u_globex' },
+    ]);
+    const noticeOf = async (tenantId: string, userId: string) => {
+      await notifier.handle(await bus.publish(orderPlaced, { orderId: `${tenantId}-placed` }, { tenantId }));
+      return (await notifier.inbox({ tenantId, userId }).list()).items[0]!.id;
+    };
+    state.notices = { acme: await noticeOf('acme', 'u_acme'), globex: await noticeOf('globex', 'u_globex') };
+    state.bus = bus;
+    state.notifier = notifier;
     state.conveyor = conveyor;
-    state.handler = createApiHandler({ conveyor, auth: {}, loginThrottle: { max: 1000 } });
+    state.handler = createApiHandler({
+      conveyor,
+      auth: {},
+      loginThrottle: { max: 1000 },
+      events: bus,
+      notifier,
+    });
     state.acme = acme;
     state.globex = globex;
   });
@@ -182,6 +225,15 @@ export function useApiFixture(): ApiFixture {
     },
     get url() {
       return db.url;
+    },
+    get bus() {
+      return need('bus');
+    },
+    get notifier() {
+      return need('notifier');
+    },
+    get notices() {
+      return need('notices');
     },
     get spareKeyId() {
       return need('spareKeyId');

@@ -14,6 +14,8 @@ export interface RouteCall {
   body?: unknown;
   role: 'viewer' | 'operator' | 'admin';
   unscopedOnly?: boolean;
+  /** Needs a user credential (a JWT): an API key gets 400 naming `authorization`. */
+  user?: boolean;
 }
 
 export function routeCalls(api: ApiFixture): RouteCall[] {
@@ -77,5 +79,22 @@ export function routeCalls(api: ApiFixture): RouteCall[] {
     c('GET /workers', '/workers', 'viewer'),
     c('GET /tenants', '/tenants', 'viewer'),
     c('GET /openapi.json', '/openapi.json', 'viewer'),
+    c('GET /events', '/events?tenant=acme&limit=10', 'viewer'),
+    c('GET /events/lag', '/events/lag', 'viewer'),
+    c('POST /events/replay', '/events/replay', 'operator', {
+      body: {
+        subscriber: 'order-audit',
+        tenant: 'acme',
+        since: new Date(Date.now() - 3_600_000).toISOString(),
+        until: new Date(Date.now() + 60_000).toISOString(),
+      },
+    }),
+    c('GET /notifications', '/notifications', 'viewer', { user: true }),
+    c('GET /notifications/unread-count', '/notifications/unread-count', 'viewer', { user: true }),
+    c('POST /notifications/read', '/notifications/read', 'viewer', { user: true, body: { all: true } }),
+    c('POST /notifications/archive', '/notifications/archive', 'viewer', {
+      user: true,
+      body: { ids: [api.notices.acme] },
+    }),
   ];
 }
