@@ -69,6 +69,8 @@ describe('conveyor dashboard', { timeout: 120_000 }, () => {
     const me = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${key}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ role: 'viewer', tenantId: null });
+    const lag = await fetch(`${base}/events/lag`, { headers: { authorization: `Bearer ${key}` } });
+    expect(lag.status).toBe(200);
     const document = await fetch(`${base}/openapi.json`, { headers: { authorization: `Bearer ${key}` } });
     expect(((await document.json()) as { openapi: string }).openapi).toBe('3.1.0');
     const audit = await fetch(`${base}/keys`, {

@@ -6,6 +6,7 @@
 import { createApiServer, isLoopbackHost } from '../../api/api-server.ts';
 import type { ApiTokenVerifier } from '../../api/principal.ts';
 import type { JwtVerifierOptions } from '../../auth/jwt-verifier.ts';
+import { createEventBus } from '../../events/event-bus.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
 import { effectiveDatabaseUrl, openConveyor, serviceLogger } from '../cli-conveyor.ts';
 import { UsageError } from '../cli-error.ts';
@@ -80,8 +81,11 @@ export const dashboardCommand: Command = {
     const tokens = noAuth ? undefined : await jwtVerifier(options.realtime?.auth, process.env);
     const conveyor = openConveyor(options, values, serviceLogger(false));
     const stop = waitForStopSignal();
+    // The events routes read the outbox and enqueue replays; this process never relays.
+    const events = createEventBus({ conveyor, relay: false, localFanout: false, retention: false });
     const server = createApiServer({
       conveyor,
+      events,
       auth: noAuth ? 'disabled' : tokens ? { tokens } : {},
       port,
       host,
