@@ -1,6 +1,6 @@
 /** The events slice of the store over SQL files: the outbox, its relay positions, history, retention. */
 import type { SqlExecutor } from '../../core/sql-executor.ts';
-import type { EventStore, StoredEvent } from '../event-store.ts';
+import type { EventStore, NewEvent, StoredEvent } from '../event-store.ts';
 import type { Row } from '../sql-driver.ts';
 import { classified } from '../store-errors.ts';
 import { insertJobs } from './job-insert.ts';
@@ -19,6 +19,24 @@ async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Pr
 
 const textOrNull = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
+
+/** The outbox document of event-publish-many.sql (its $1). */
+export function eventDocument(events: readonly NewEvent[]): string {
+  return JSON.stringify(
+    events.map((e) => ({
+      id: e.id,
+      stream: e.stream,
+      type: e.type,
+      schema_version: e.schemaVersion,
+      source: e.source,
+      tenant_id: e.tenantId,
+      correlation_id: e.correlationId,
+      causation_id: e.causationId,
+      occurred_at: e.occurredAt.toISOString(),
+      payload: e.payload,
+    })),
+  );
+}
 
 export function storedEventFromRow(row: Row): StoredEvent {
   return {
@@ -44,20 +62,7 @@ export function eventStatements(
   return {
     async eventPublishMany({ events, executor }) {
       if (events.length === 0) return [];
-      const document = JSON.stringify(
-        events.map((e) => ({
-          id: e.id,
-          stream: e.stream,
-          type: e.type,
-          schema_version: e.schemaVersion,
-          source: e.source,
-          tenant_id: e.tenantId,
-          correlation_id: e.correlationId,
-          causation_id: e.causationId,
-          occurred_at: e.occurredAt.toISOString(),
-          payload: e.payload,
-        })),
-      );
+      const document = eventDocument(events);
       const values = [document, eventsChannel];
       const rows = await classified(() =>
         executor ? runOn(executor, sqlFor('event-publish-many'), values) : run('event-publish-many', values),

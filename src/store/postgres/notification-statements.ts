@@ -3,7 +3,6 @@
  * run several statements in one transaction: the handled mark, the rows, the `notification.created`
  * outbox events and the delivery jobs commit together or not at all.
  */
-import type { NewEvent } from '../event-store.ts';
 import type {
   DigestItem,
   FanoutRecipient,
@@ -13,6 +12,7 @@ import type {
   WebhookEndpointRow,
 } from '../notification-store.ts';
 import type { Row } from '../sql-driver.ts';
+import { eventDocument } from './event-statements.ts';
 import { insertJobs } from './job-insert.ts';
 import type { StatementContext } from './statement-context.ts';
 
@@ -46,24 +46,6 @@ function userFromRow(row: Row): NotifyUserRow {
     nextDigestAt: dateOrNull(row.next_digest_at),
     lastDigestAt: dateOrNull(row.last_digest_at),
   };
-}
-
-/** The outbox document of event-publish-many.sql. */
-function eventDocument(events: NewEvent[]): string {
-  return JSON.stringify(
-    events.map((e) => ({
-      id: e.id,
-      stream: e.stream,
-      type: e.type,
-      schema_version: e.schemaVersion,
-      source: e.source,
-      tenant_id: e.tenantId,
-      correlation_id: e.correlationId,
-      causation_id: e.causationId,
-      occurred_at: e.occurredAt.toISOString(),
-      payload: e.payload,
-    })),
-  );
 }
 
 export function notificationStatements(
