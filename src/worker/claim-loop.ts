@@ -2,7 +2,8 @@
  * When, from which queue and how much a worker claims.
  *
  *   - It claims when the room left (capacity − running − buffered − already requested) is at least
- *     a quarter of the capacity, from the next queue (QueuePlan order) believed to have work.
+ *     half the capacity (a quarter for a limited queue, whose capacity is its slots), from the next
+ *     queue (QueuePlan order) believed to have work.
  *   - Up to two claims are in flight at once, so the next batch is on its way while the current
  *     one runs: with one, a drain waited on the claim's round trip (a claim of 250 took ~10 ms
  *     under load while the jobs it brought ran in ~5 ms). A limited queue is claimed only when no
@@ -30,6 +31,18 @@ import { QueuePlan } from './queue-plan.ts';
 import { WakeTimers } from './wake-timers.ts';
 
 const MAX_IN_FLIGHT = 2;
+/**
+ * A claim starts once the room is at least capacity / CLAIM_DIV. Half (not a quarter) makes claims
+ * of ~280 jobs instead of ~150 in a 30k drain at concurrency 50: a claim has a fixed cost of
+ * ~0.8 ms of PostgreSQL time (claims of 170 vs 500 in a serial loop: 2.7 vs 6.4 ms, 16.1 vs 13.0 µs
+ * a job), so fewer, larger claims cost less per job. Interleaved A/B on a loaded machine (two
+ * pairs, 3 runs each, CPU µs per job, db+client): drain_c50 71.4 → 65.7 and 48.3 → 45.6,
+ * drain_c50_tenants 91.9 → 72.7 and 73.5 → 67.7 (the fair claim visits each group once per claim,
+ * so it gains most), drain_c50_2proc 71.7 → 71.1 and 64.0 → 63.4.
+ */
+const CLAIM_DIV = 2;
+/** A limited queue has no buffer (capacity = concurrency): it claims once a quarter of its slots are free. */
+const LIMITED_CLAIM_DIV = 4;
 
 /** What a claim asks for besides the queue: see Store.jobClaim. */
 export interface ClaimReservation {
@@ -129,7 +142,7 @@ export class ClaimLoop {
       if (this.#lastFull.get(queue) !== true && this.#claimsOf(queue) > 0) return;
       const capacity = this.#deps.capacity(limited);
       const room = capacity - this.#deps.held(limited) - this.#requested;
-      if (room < Math.max(1, Math.floor(capacity / 4))) return;
+      if (room < Math.max(1, Math.floor(capacity / (limited ? LIMITED_CLAIM_DIV : CLAIM_DIV)))) return;
       this.#claim(queue, room, limited);
     }
   }

@@ -96,7 +96,12 @@ export function jobStatements({
             ...usageFields(item.usage),
           })),
         );
-        return (await run('job-complete-many', [doc, workerId, readyChannel])).map((row) => String(row.id));
+        // One row naming the items NOT completed (cancelled or rescued meanwhile), usually none.
+        const [row] = await run('job-complete-many', [doc, workerId, readyChannel]);
+        const missed = String(row?.missed ?? '');
+        if (missed === '') return batch.map((item) => item.id);
+        const notCompleted = new Set(missed.split(','));
+        return batch.flatMap((item) => (notCompleted.has(item.id) ? [] : [item.id]));
       });
       return {
         completed: written.flatMap((w) => w.result),

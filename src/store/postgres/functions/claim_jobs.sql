@@ -13,6 +13,15 @@
 -- and outcomes stay synchronous. This saves a disk flush per claim (~0.15 ms on this machine) on
 -- the path from enqueue to start.
 --
+-- The claimed rows are updated by the row versions `FOR UPDATE SKIP LOCKED` just locked
+-- (`ctid = ANY (…)`, a TID scan), not looked up again through the primary key: serial claim loop
+-- over 30k jobs, claims of 170, interleaved A/B: 17.0/16.9 → 15.6/15.7 µs of PostgreSQL time per
+-- job (the primary key descent was ~4 buffer reads a row). A locked version is the newest, so it
+-- is the one to update. One case differs from a lookup by id: a ready job changed and still ready
+-- by a transaction that committed after this statement's snapshot is locked in its new version,
+-- which the update's snapshot cannot see; it is left out of this claim (still ready, unlocked at
+-- commit) instead of being taken.
+--
 -- Parameters besides the queue, worker, limit, clock and round-robin cursor:
 --   p_names     the job names this worker can run (NULL: any). A job of another name is left for a
 --               worker that knows it, so a worker lacking a definition never fails a job it could
@@ -68,18 +77,19 @@ BEGIN
   IF p_start_now >= p_limit THEN
     RETURN QUERY
     WITH picked AS (
-      SELECT j.id FROM conveyor.jobs j
+      SELECT j.ctid AS tid FROM conveyor.jobs j
       WHERE j.queue = p_queue AND j.group_key = first_group AND j.state = 'ready'
         AND (j.sort_key, j.id) >= (start_key, start_id) AND (p_names IS NULL OR j.name = ANY (p_names))
       ORDER BY j.sort_key, j.id
       LIMIT p_limit
       FOR UPDATE SKIP LOCKED
     ),
-    -- By primary key (see the fair claim): a join to `picked` could hash a scan of the whole table.
+    -- By the row versions just locked (a TID scan), not through the primary key: see the note at
+    -- the top. A join to `picked` could hash a scan of the whole table.
     claimed AS (
       UPDATE conveyor.jobs j
       SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now, lease_seq = NULL
-      WHERE j.id = ANY (ARRAY(SELECT id FROM picked))
+      WHERE j.ctid = ANY (ARRAY(SELECT tid FROM picked))
       RETURNING j.*
     )
     SELECT * FROM claimed c ORDER BY c.sort_key, c.id;
@@ -87,9 +97,9 @@ BEGIN
   END IF;
   RETURN QUERY
   WITH picked AS (
-    SELECT t.id, row_number() OVER (ORDER BY t.sort_key, t.id) AS ord
+    SELECT t.id, t.tid, row_number() OVER (ORDER BY t.sort_key, t.id) AS ord
     FROM (
-      SELECT j.id, j.sort_key FROM conveyor.jobs j
+      SELECT j.id, j.ctid AS tid, j.sort_key FROM conveyor.jobs j
       WHERE j.queue = p_queue AND j.group_key = first_group AND j.state = 'ready'
         AND (j.sort_key, j.id) >= (start_key, start_id) AND (p_names IS NULL OR j.name = ANY (p_names))
       ORDER BY j.sort_key, j.id
@@ -97,13 +107,13 @@ BEGIN
       FOR UPDATE SKIP LOCKED
     ) t
   ),
-  -- By primary key, then matched to its `picked` row for its position.
+  -- By the row versions just locked (TID scan), then matched to its `picked` row for its position.
   claimed AS (
     UPDATE conveyor.jobs j
     SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now,
         lease_seq = CASE WHEN p.ord <= p_start_now THEN NULL ELSE p_seq_base + p.ord END
     FROM picked p
-    WHERE j.id = ANY (ARRAY(SELECT id FROM picked)) AND j.id = p.id
+    WHERE j.ctid = ANY (ARRAY(SELECT tid FROM picked)) AND j.id = p.id
     RETURNING j.*
   )
   SELECT * FROM claimed c ORDER BY c.sort_key, c.id;

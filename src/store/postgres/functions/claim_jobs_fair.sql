@@ -213,9 +213,9 @@ BEGIN
       SELECT t.w_slot, t.w_quota FROM unnest(want_slots, want_quotas) AS t(w_slot, w_quota)
     ),
     picked AS (
-      SELECT w.w_slot, p.id, p.sort_key FROM want w
+      SELECT w.w_slot, p.id, p.tid, p.sort_key FROM want w
       CROSS JOIN LATERAL (
-        SELECT id, sort_key FROM conveyor.jobs
+        SELECT id, ctid AS tid, sort_key FROM conveyor.jobs
         WHERE queue = p_queue AND group_key = groups[w.w_slot] AND state = 'ready'
           AND (sort_key, id) >= (start_keys[w.w_slot], start_ids[w.w_slot])
           AND (p_names IS NULL OR name = ANY (p_names))
@@ -229,15 +229,16 @@ BEGIN
     numbered AS (
       SELECT p.id, total + row_number() OVER (ORDER BY p.w_slot, p.sort_key, p.id) AS ord FROM picked p
     ),
-    -- Rows are updated by primary key (= ANY of an array): joined to `picked` instead, the planner
-    -- guessed a large join and hashed a sequential scan of the whole jobs table (7 ms for 200 rows
-    -- of a 5,500-row table; it grows with every delayed job).
+    -- Rows are updated by the versions just locked (ctid = ANY of an array, a TID scan; see
+    -- claim_jobs.sql for the figure and the one case that differs from a lookup by id): joined to
+    -- `picked` instead, the planner guessed a large join and hashed a sequential scan of the whole
+    -- jobs table (7 ms for 200 rows of a 5,500-row table; it grows with every delayed job).
     claimed AS (
       UPDATE conveyor.jobs j
       SET state = 'active', attempt = j.attempt + 1, lease_owner = p_worker, started_at = p_now,
           lease_seq = CASE WHEN n.ord <= p_start_now THEN NULL ELSE p_seq_base + n.ord END
       FROM numbered n
-      WHERE j.id = ANY (ARRAY(SELECT id FROM picked)) AND j.id = n.id
+      WHERE j.ctid = ANY (ARRAY(SELECT tid FROM picked)) AND j.id = n.id
       RETURNING j AS c_job
     )
     SELECT array_agg(c.c_job ORDER BY p.w_slot, (c.c_job).sort_key, (c.c_job).id),

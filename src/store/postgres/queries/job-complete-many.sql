@@ -9,7 +9,7 @@
 -- columns: a 250-item completion went from 5.35–5.46 to 4.70–5.01 ms in two interleaved A/Bs. A
 -- JSON null result becomes SQL NULL, which is what the run row keeps for it.
 -- $2 worker id (text), $3 wake-up channel (text). The worker's host comes from its lease row (one
--- probe).
+-- probe). Returns one row, `missed`: the ids of items not completed (see the end).
 -- Only jobs still active under this worker's lease are completed: one cancelled meanwhile, or
 -- rescued after a lost lease (and perhaps running elsewhere now), is left alone.
 WITH input AS (
@@ -53,4 +53,10 @@ freed AS (
   WHERE q.name IN (SELECT DISTINCT queue FROM done)
     AND (q.global_concurrency IS NOT NULL OR q.group_concurrency IS NOT NULL OR q.has_group_rules)
 )
-SELECT id::text AS id, (SELECT count(*) FROM freed)::integer AS woken FROM done;
+-- One row: the input ids NOT completed (comma-separated; '' when every item was), not a row per
+-- completed job. A batch is almost always completed whole, and parsing a row per job was a measured
+-- part of the worker's CPU (pg's row parsing and string decoding were ~3.7 µs of the client's
+-- ~19 µs per job in a 30k drain, claim rows included). The row is always produced, so `freed` is
+-- always evaluated (a SELECT CTE runs only when referenced).
+SELECT array_to_string(ARRAY(SELECT i.id FROM input i WHERE i.id NOT IN (SELECT d.id FROM done d)), ',') AS missed,
+  (SELECT count(*) FROM freed)::integer AS woken;
