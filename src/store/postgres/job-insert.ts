@@ -14,7 +14,7 @@ import type { RunStatement } from './statement-context.ts';
 export const INSERT_CHUNK = 1_000;
 const MAX_KEY_RACES = 5;
 
-function insertDocument(job: NewJob): Record<string, unknown> {
+function insertDocument(job: NewJob, handoffWorker: string | null): Record<string, unknown> {
   return {
     queue: job.queue,
     name: job.name,
@@ -29,17 +29,19 @@ function insertDocument(job: NewJob): Record<string, unknown> {
     unique_key: job.uniqueKey,
     unique_until: job.uniqueUntil?.toISOString() ?? null,
     metadata: job.metadata,
+    handoff_worker: handoffWorker,
   };
 }
 
 async function insertChunk(
   jobs: NewJob[],
+  handoff: readonly (string | null)[] | undefined,
   now: Date,
   channel: string,
   run: RunStatement,
 ): Promise<InsertedJob[]> {
   const results: InsertedJob[] = new Array(jobs.length);
-  let pending = jobs.map((job, index) => ({ job, index }));
+  let pending = jobs.map((job, index) => ({ job, index, handoff: handoff?.[index] ?? null }));
   for (let round = 0; pending.length > 0; round += 1) {
     if (round === MAX_KEY_RACES) {
       throw new ConveyorError(
@@ -49,15 +51,18 @@ async function insertChunk(
     }
     const keyless = pending.every((p) => p.job.uniqueKey === null);
     const rows = await run(keyless ? 'job-insert-many-keyless' : 'job-insert-many', [
-      JSON.stringify(pending.map((p) => insertDocument(p.job))),
+      JSON.stringify(pending.map((p) => insertDocument(p.job, p.handoff))),
       now,
       channel,
     ]);
     const held: { key: string; entry: (typeof pending)[number] }[] = [];
     rows.forEach((row, i) => {
       const entry = pending[i]!;
-      if (row.created) results[entry.index] = { id: String(row.id), created: true };
-      else held.push({ key: String(row.unique_key), entry });
+      if (row.created) {
+        results[entry.index] = row.handed_off
+          ? { id: String(row.id), created: true, handedOff: true }
+          : { id: String(row.id), created: true };
+      } else held.push({ key: String(row.unique_key), entry });
     });
     if (held.length === 0) break;
     const owners = await run('job-key-lookup', [held.map((h) => h.key)]);
@@ -72,16 +77,23 @@ async function insertChunk(
   return results;
 }
 
-/** Inserts `jobs` in chunks through `run` (which the caller has put in one transaction if needed). */
+/**
+ * Inserts `jobs` in chunks through `run` (which the caller has put in one transaction if needed);
+ * `handoff` names, per job, the local worker that would start it at once (job-insert-many.sql).
+ */
 export async function insertJobs(
   jobs: NewJob[],
+  handoff: readonly (string | null)[] | undefined,
   now: Date,
   channel: string,
   run: RunStatement,
 ): Promise<InsertedJob[]> {
   const results: InsertedJob[] = [];
   for (let offset = 0; offset < jobs.length; offset += INSERT_CHUNK) {
-    results.push(...(await insertChunk(jobs.slice(offset, offset + INSERT_CHUNK), now, channel, run)));
+    const end = offset + INSERT_CHUNK;
+    results.push(
+      ...(await insertChunk(jobs.slice(offset, end), handoff?.slice(offset, end), now, channel, run)),
+    );
   }
   return results;
 }
