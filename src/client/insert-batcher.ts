@@ -14,7 +14,8 @@
  *
  * Handoff (worker/handoff.ts): before a batch is sent, each job due now may get a slot of an idle
  * local worker; the insert then starts it there without a claim. Inside a batch, once a job of a
- * queue got no slot, later jobs of that queue get none either (they would jump ahead of it).
+ * queue got no slot, later jobs of that queue get none either (they would jump ahead of it). A
+ * batch holding a job with a unique key hands off nothing.
  */
 import { Coalescer, type CoalescerOptions } from '../core/coalescer.ts';
 import type { NewJob } from '../core/enqueue-options.ts';
@@ -147,6 +148,9 @@ export class InsertBatcher {
    * its queue in this batch went without one), else null; null altogether when no job got one.
    */
   #handoffSlots(jobs: NewJob[], now: Date): (HandoffSlot | null)[] | null {
+    // A job with a unique key goes through the key reservation (job-insert-many.sql), which does
+    // not hand off; its batch then hands off nothing, so no later job jumps ahead of it either.
+    if (jobs.some((job) => job.uniqueKey !== null)) return null;
     let slots: (HandoffSlot | null)[] | null = null;
     const passedOver = new Set<string>();
     const at = now.getTime();

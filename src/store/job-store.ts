@@ -120,8 +120,8 @@ export interface JobStore {
     now: Date;
     executor?: SqlExecutor;
     /**
-     * Per job (same order), the id of an idle local worker that would start it at once, or null.
-     * Such a job, due now, whose queue has no pause, limit or group rule and no ready job ahead of
+     * Per job (same order), the id of an idle local worker that would start it at once, or null;
+     * honoured only in a batch without unique keys. Such a job, due now, whose queue has no pause, limit or group rule and no ready job ahead of
      * it, is inserted active under that worker's lease (charged, as a claim charges a job it hands
      * to a free slot) and comes back `handedOff`; otherwise it is inserted as usual.
      */

@@ -10,7 +10,7 @@
  *      took are active, not ready, so none of them is "ahead" in the database's sense below, and at
  *      worst a few of them, charged by the claim for slots the handoff took, wait for a slot (a
  *      crash charges them an attempt unstarted, as it may any job charged by a claim).
- *   2. The insert names that worker (`handoff_worker`); the statement inserts the job already
+ *   2. The insert (job-insert-many-handoff.sql) names that worker; the statement inserts the job already
  *      active under the worker's lease (attempt 1, started now, charged) only if the database
  *      agrees: the queue row has no pause, limit or group rule, and no job of the queue is ready,
  *      so none is ahead of it. Otherwise the job is inserted ready and claimed as usual.
@@ -21,8 +21,9 @@
  * Guarantees: the job is active under a lease from its commit on, so if the process dies the
  * rescuer returns it like any claimed job. An insert whose commit is ambiguous (the reply was lost)
  * settles with null; if it did commit, the job is held by a worker that does not know it, and the
- * lease keeper gives it back (two heartbeats, no claim or handoff in flight). Delayed jobs, bulk
- * enqueues and enqueues inside a caller's transaction are never handed off.
+ * lease keeper gives it back (two heartbeats, no claim or handoff in flight). Delayed jobs, jobs
+ * with a unique key (and their batch), bulk enqueues and enqueues inside a caller's transaction are
+ * never handed off.
  */
 import type { NewJob } from '../core/enqueue-options.ts';
 import type { ClaimedJob } from '../store/job-store.ts';

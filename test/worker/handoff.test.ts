@@ -122,7 +122,7 @@ describe('the in-process handoff', () => {
     await again.stop();
   });
 
-  it('never hands off a delayed job, nor one with a ready job ahead of it', async () => {
+  it('never hands off a delayed job, one with a ready job ahead of it, or one with a unique key', async () => {
     const mine = recordingJob('handoff-mine', 'handoff-shared');
     const foreign = defineJob({ name: 'handoff-foreign', queue: 'handoff-shared', handler: () => null });
     const conveyor = db.open({ jobs: [mine.job], now: steppingClock(), promoteInterval: '50ms' });
@@ -140,10 +140,13 @@ describe('the in-process handoff', () => {
     await conveyor.enqueue(mine.job, { n: 2 }, { delay: 100 });
     await expect.poll(() => mine.seen.length).toBe(2);
     expect(handedOff(mine.seen[1]!)).toBe(false);
-    // With nothing ahead, the next one is handed off.
+    // With nothing ahead, the next one is handed off, unless it has a unique key.
     await conveyor.enqueue(mine.job, { n: 3 });
     await expect.poll(() => mine.seen.length).toBe(3);
     expect(handedOff(mine.seen[2]!)).toBe(true);
+    await conveyor.enqueue(mine.job, { n: 4 }, { uniqueKey: 'handoff-unique' });
+    await expect.poll(() => mine.seen.length).toBe(4);
+    expect(handedOff(mine.seen[3]!)).toBe(false);
     await worker.stop();
   });
 

@@ -1,6 +1,7 @@
 /**
  * Inserting jobs: one statement per chunk of 1,000 (json in, one row out per job); a chunk without
- * unique keys takes the leaner job-insert-many-keyless, which skips the key reservation. A job whose
+ * unique keys takes the leaner job-insert-many-keyless, which skips the key reservation, or, when
+ * some of its jobs have an idle local worker to go to, job-insert-many-handoff (worker/handoff.ts). A job whose
  * unique key is held gets the holder's id from a second statement; if the key was released between
  * the two (its job just finished), the job is inserted again, so an enqueue never returns without
  * an id. Chunks of one call share a transaction: a bulk enqueue lands whole or not at all.
@@ -14,8 +15,8 @@ import type { RunStatement } from './statement-context.ts';
 export const INSERT_CHUNK = 1_000;
 const MAX_KEY_RACES = 5;
 
-function insertDocument(job: NewJob, handoffWorker: string | null): Record<string, unknown> {
-  return {
+function insertDocument(job: NewJob, handoffWorker: string | null | undefined): Record<string, unknown> {
+  const document: Record<string, unknown> = {
     queue: job.queue,
     name: job.name,
     payload: job.payload,
@@ -29,8 +30,9 @@ function insertDocument(job: NewJob, handoffWorker: string | null): Record<strin
     unique_key: job.uniqueKey,
     unique_until: job.uniqueUntil?.toISOString() ?? null,
     metadata: job.metadata,
-    handoff_worker: handoffWorker,
   };
+  if (handoffWorker !== undefined) document.handoff_worker = handoffWorker;
+  return document;
 }
 
 async function insertChunk(
@@ -50,8 +52,15 @@ async function insertChunk(
       );
     }
     const keyless = pending.every((p) => p.job.uniqueKey === null);
-    const rows = await run(keyless ? 'job-insert-many-keyless' : 'job-insert-many', [
-      JSON.stringify(pending.map((p) => insertDocument(p.job, p.handoff))),
+    // The handoff statement only for a keyless batch in which some job has an idle local worker.
+    const handoffs = keyless && pending.some((p) => p.handoff !== null);
+    const statement = handoffs
+      ? 'job-insert-many-handoff'
+      : keyless
+        ? 'job-insert-many-keyless'
+        : 'job-insert-many';
+    const rows = await run(statement, [
+      JSON.stringify(pending.map((p) => insertDocument(p.job, handoffs ? p.handoff : undefined))),
       now,
       channel,
     ]);
