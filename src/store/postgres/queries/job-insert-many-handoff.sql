@@ -9,6 +9,10 @@
 -- A separate statement so that batches without an idle local worker (every batch under load) keep
 -- the cheaper keyless one: these columns and the handoff decision cost a 16-row insert ~15 % more
 -- PostgreSQL execution time (EXPLAIN ANALYZE medians of 300 interleaved runs: 0.241 → 0.279 ms).
+-- "No job of the queue is ready" is an ordered LIMIT 1 on jobs_ready_idx's order, not NOT EXISTS:
+-- PostgreSQL drops ORDER BY and LIMIT inside EXISTS and, with many ready jobs of other queues in
+-- the table, planned a sequential scan that read all of them for a queue with none (42 ms at
+-- 337k rows); the ordered form stays an index probe.
 -- $1 jobs (json array, as job-insert-many-keyless plus handoff_worker, text or null), $2 now
 -- (timestamptz), $3 wake-up channel (text). Same result rows as job-insert-many-keyless, plus
 -- handed_off. Keep the insert and wake-up rules in step with job-insert-many-keyless.sql.
@@ -26,7 +30,8 @@ decided AS (
       WHEN i.handoff_worker IS NOT NULL
         AND (qc.name IS NULL OR NOT (qc.paused OR qc.global_concurrency IS NOT NULL OR qc.rate_limit IS NOT NULL
           OR qc.group_concurrency IS NOT NULL OR qc.group_rate_limit IS NOT NULL OR qc.has_group_rules))
-        AND NOT EXISTS (SELECT 1 FROM conveyor.jobs r WHERE r.queue = i.queue AND r.state = 'ready')
+        AND (SELECT r.id FROM conveyor.jobs r WHERE r.queue = i.queue AND r.state = 'ready'
+          ORDER BY r.group_key, r.sort_key, r.id LIMIT 1) IS NULL
       THEN 'active'
       ELSE 'ready' END AS state
   FROM input i LEFT JOIN conveyor.queues qc ON qc.name = i.queue
