@@ -59,6 +59,12 @@ export interface ConveyorOptions {
   lease?: Duration;
   /** How often the rescuer looks for expired leases (default half the lease). */
   rescueInterval?: Duration;
+  /**
+   * Hand a job enqueued by this process straight to an idle worker of this process inside its
+   * insert, without a claim round trip (default true; docs/delivery-guarantees.md). Only for
+   * queues without pause, limits or group rules, with nothing ready ahead of the job.
+   */
+  localHandoff?: boolean;
   /** Longest wait before a job scheduled in another process is promoted (default 1s). */
   promoteInterval?: Duration;
   /** How often retention runs (default 1m). */
@@ -111,6 +117,7 @@ export interface ResolvedOptions {
   closeTimeoutMs: number;
   maxPayloadBytes: number;
   leaseMs: number;
+  localHandoff: boolean;
   rescueIntervalMs: number;
   promoteIntervalMs: number;
   pruneIntervalMs: number;
@@ -118,6 +125,12 @@ export interface ResolvedOptions {
   /** Flow settings of the queues declared in code, written to the store at start. */
   queueFlow: ReadonlyMap<string, FlowSettings>;
   now: () => Date;
+}
+
+function resolveFlag(value: unknown, fallback: boolean, field: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
+  return value;
 }
 
 const DEFAULT_RETENTION: RetentionPolicy = {
@@ -163,6 +176,7 @@ const OPTION_KEYS = Object.keys({
   logger: true,
   maxPayloadBytes: true,
   lease: true,
+  localHandoff: true,
   rescueInterval: true,
   promoteInterval: true,
   pruneInterval: true,
@@ -280,6 +294,7 @@ export function resolveOptions(options: ConveyorOptions): ResolvedOptions {
     closeTimeoutMs: resolveBound(options.closeTimeout, '10s', 'closeTimeout'),
     maxPayloadBytes,
     leaseMs,
+    localHandoff: resolveFlag(options.localHandoff, true, 'localHandoff'),
     rescueIntervalMs: parseDuration(
       options.rescueInterval ?? Math.max(50, Math.floor(leaseMs / 2)),
       'rescueInterval',

@@ -97,6 +97,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     log,
     ready: (queue) => workers.wake(queue),
     scheduledAt: (runAt) => promoter.scheduledAt(runAt),
+    handoff: settings.localHandoff ? (job) => workers.reserveHandoff(job.queue, job.name) : () => null,
   });
 
   const worker = (workerOptions = {}): WorkerHandle => {

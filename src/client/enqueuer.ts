@@ -9,6 +9,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
 import type { JobTracing } from '../observe/tracing.ts';
 import type { SqlExecutor, Store } from '../store/store.ts';
+import type { HandoffSlot } from '../worker/handoff.ts';
 import type { Conveyor, EnqueuedJob } from './conveyor-api.ts';
 import { InsertBatcher } from './insert-batcher.ts';
 import type { JobRegistry } from './job-registry.ts';
@@ -24,6 +25,11 @@ export interface EnqueuerDeps {
   ready(queue: string): void;
   /** A job of this process is due at `runAt`. */
   scheduledAt(runAt: Date): void;
+  /**
+   * A slot of an idle local worker that would start this single enqueue's job at once
+   * (worker/handoff.ts), or null. Bulk and transactional enqueues never ask.
+   */
+  handoff(job: NewJob): HandoffSlot | null;
 }
 
 /** The enqueue members of the Conveyor API (documented there), and what the instance needs beside. */
@@ -56,7 +62,7 @@ export function createEnqueuer(deps: EnqueuerDeps): Enqueuer {
     for (const queue of readyQueues) deps.ready(queue);
     if (earliest !== Number.POSITIVE_INFINITY) deps.scheduledAt(new Date(earliest));
   };
-  const inserter = new InsertBatcher(store, now, { onInserted: inserted });
+  const inserter = new InsertBatcher(store, now, { onInserted: inserted, handoff: deps.handoff });
 
   const insertOne = (job: NewJob, tx: SqlExecutor | undefined): Promise<EnqueuedJob> =>
     tracing.enqueue([job], async () => {

@@ -11,12 +11,18 @@
  * the job), and its neighbours commit. A transient failure rejects every promise of the batch not
  * yet committed, as before: the caller may retry. prepareJob refuses unstorable values before they
  * get here; this is the second line.
+ *
+ * Handoff (worker/handoff.ts): before a batch is sent, each job due now may get a slot of an idle
+ * local worker; the insert then starts it there without a claim. Inside a batch, once a job of a
+ * queue got no slot, later jobs of that queue get none either (they would jump ahead of it). A
+ * batch holding a job with a unique key hands off nothing.
  */
 import { Coalescer, type CoalescerOptions } from '../core/coalescer.ts';
 import type { NewJob } from '../core/enqueue-options.ts';
 import { DatabaseRejectedError } from '../core/errors.ts';
 import { writeIsolated } from '../store/batch-isolation.ts';
 import type { InsertedJob, Store } from '../store/store.ts';
+import { type HandoffSlot, handedOffJob } from '../worker/handoff.ts';
 
 interface Pending {
   job: NewJob;
@@ -27,18 +33,22 @@ interface Pending {
 export interface InsertBatcherOptions extends CoalescerOptions {
   /** Called after a commit with the jobs inserted, for the local fast path to idle workers. */
   onInserted?: (jobs: NewJob[]) => void;
+  /** A slot of an idle local worker that would start this job at once (worker/handoff.ts), or null. */
+  handoff?: (job: NewJob) => HandoffSlot | null;
 }
 
 export class InsertBatcher {
   readonly #store: () => Promise<Store>;
   readonly #now: () => Date;
   readonly #onInserted: (jobs: NewJob[]) => void;
+  readonly #handoff: (job: NewJob) => HandoffSlot | null;
   readonly #batches: Coalescer<Pending>;
 
   constructor(store: () => Promise<Store>, now: () => Date, options: InsertBatcherOptions = {}) {
     this.#store = store;
     this.#now = now;
     this.#onInserted = options.onInserted ?? (() => {});
+    this.#handoff = options.handoff ?? (() => null);
     this.#batches = new Coalescer((batch) => this.#flush(batch), options);
   }
 
@@ -73,13 +83,20 @@ export class InsertBatcher {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    const now = this.#now();
+    const slots = this.#handoffSlots(jobs, now);
     // Rows whose insert settled: the result, or the error that refused that row alone.
     const settled: (InsertedJob | Error)[] = new Array(jobs.length);
     let failure: unknown = null;
     try {
       const { written, rejected } = await writeIsolated(
         jobs.map((job, row) => ({ job, row })),
-        (rows) => store.jobInsertMany({ jobs: rows.map((r) => r.job), now: this.#now() }),
+        (rows) =>
+          store.jobInsertMany({
+            jobs: rows.map((r) => r.job),
+            now,
+            ...(slots ? { handoff: rows.map((r) => slots[r.row]?.workerId ?? null) } : {}),
+          }),
       );
       for (const { items, result } of written) {
         items.forEach(({ row }, i) => {
@@ -91,6 +108,16 @@ export class InsertBatcher {
       // Transient (or a fault of the whole write): every row not settled yet fails with it.
       failure = error;
     }
+    // Handed-off jobs start first; every other slot is released.
+    const handedOff = new Set<number>();
+    slots?.forEach((slot, row) => {
+      if (!slot) return;
+      const result = settled[row];
+      if (result !== undefined && !(result instanceof Error) && result.handedOff) {
+        handedOff.add(row);
+        slot.settle(handedOffJob(jobs[row]!, result.id, now));
+      } else slot.settle(null);
+    });
     const claimedRow = new Set<number>();
     batch.forEach((pending, index) => {
       const row = rowOf[index]!;
@@ -99,13 +126,14 @@ export class InsertBatcher {
       else if (result instanceof Error) pending.reject(result);
       else {
         // Only the first caller of a key in this batch may see created: true.
-        pending.resolve(claimedRow.has(row) ? { id: result.id, created: false } : result);
+        pending.resolve({ id: result.id, created: result.created && !claimedRow.has(row) });
         claimedRow.add(row);
       }
     });
+    // Handed-off jobs wake nobody: a worker already runs them.
     const inserted = jobs.filter((_, row) => {
       const result = settled[row];
-      return result !== undefined && !(result instanceof Error) && result.created;
+      return result !== undefined && !(result instanceof Error) && result.created && !handedOff.has(row);
     });
     if (inserted.length === 0) return;
     try {
@@ -113,6 +141,30 @@ export class InsertBatcher {
     } catch {
       // Only a wake-up of local workers; they poll anyway.
     }
+  }
+
+  /**
+   * Per job, the slot of a local worker that would start it at once (due now, and no earlier job of
+   * its queue in this batch went without one), else null; null altogether when no job got one.
+   */
+  #handoffSlots(jobs: NewJob[], now: Date): (HandoffSlot | null)[] | null {
+    // A job with a unique key goes through the key reservation (job-insert-many.sql), which does
+    // not hand off; its batch then hands off nothing, so no later job jumps ahead of it either.
+    if (jobs.some((job) => job.uniqueKey !== null)) return null;
+    let slots: (HandoffSlot | null)[] | null = null;
+    const passedOver = new Set<string>();
+    const at = now.getTime();
+    for (const [row, job] of jobs.entries()) {
+      if (job.runAt.getTime() > at || passedOver.has(job.queue)) continue;
+      const slot = this.#handoff(job);
+      if (!slot) {
+        passedOver.add(job.queue);
+        continue;
+      }
+      slots ??= new Array<HandoffSlot | null>(jobs.length).fill(null);
+      slots[row] = slot;
+    }
+    return slots;
   }
 }
 

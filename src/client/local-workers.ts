@@ -3,6 +3,7 @@
  * local enqueue, a NOTIFY, a replay), a cancellation, a reconnect after which any NOTIFY may have
  * been missed. The one place that loops over them.
  */
+import type { HandoffSlot } from '../worker/handoff.ts';
 import type { Worker } from '../worker/worker.ts';
 
 export class LocalWorkers {
@@ -23,6 +24,15 @@ export class LocalWorkers {
   /** A queue (or, without one, any queue) may have work: claim soon. */
   wake(queue?: string): void {
     for (const worker of this.#workers) worker.wake(queue);
+  }
+
+  /** A slot of a worker that would start a job of `queue` and `name` at once (worker/handoff.ts), or null. */
+  reserveHandoff(queue: string, name: string): HandoffSlot | null {
+    for (const worker of this.#workers) {
+      const slot = worker.reserveHandoff(queue, name);
+      if (slot) return slot;
+    }
+    return null;
   }
 
   /** A job was cancelled: a worker running or holding it lets go. */

@@ -31,6 +31,8 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
   /** The store once created, before its first ping answers: close() closes it even then. */
   let created: Store | null = null;
   let closing: Promise<void> | null = null;
+  /** An explicit migrate() succeeded on this store: ready() need not migrate again. */
+  let migrated = false;
   const closedError = (): ConveyorError => new ConveyorError('CLOSED', 'this Conveyor instance is closed');
   const logFunctions = ({ functions }: MigrationReport): void => {
     if (functions.length > 0)
@@ -67,8 +69,9 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
     ready() {
       readying ??= (async () => {
         const store = await open();
-        if (settings.migrate === 'auto') logFunctions(await store.migrate());
-        else {
+        if (settings.migrate === 'auto') {
+          if (!migrated) logFunctions(await store.migrate());
+        } else {
           const status = await store.migrationStatus();
           if (status.applied < status.latest || status.functionsPending.length > 0) {
             throw new MigrationRequiredError(
@@ -93,6 +96,7 @@ export function createStoreHandle(settings: ResolvedOptions, log: Logger): Store
 
     async migrate() {
       const report = await (await open()).migrate();
+      migrated = true;
       logFunctions(report);
       return report.versions;
     },

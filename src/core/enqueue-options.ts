@@ -1,18 +1,9 @@
-import { z } from 'zod';
 import { type BackoffOption, type BackoffPolicy, normalizeBackoff } from './backoff.ts';
 import { type Duration, parseDuration } from './duration.ts';
+import { checkEnqueueOptions } from './enqueue-options-check.ts';
 import { PayloadTooLargeError, ValidationError } from './errors.ts';
 import type { AnyJobDefinition } from './job-definition.ts';
-import {
-  assertAttempts,
-  assertPriority,
-  assertRunAtMs,
-  MAX_ATTEMPTS,
-  MAX_PRIORITY,
-  MIN_PRIORITY,
-  parseTimeout,
-  parseUniqueFor,
-} from './job-limits.ts';
+import { assertAttempts, assertPriority, assertRunAtMs, parseTimeout, parseUniqueFor } from './job-limits.ts';
 import { assertStorableObject, assertStorableText, storableJson } from './storable-value.ts';
 import { parseWith } from './validation.ts';
 
@@ -58,28 +49,6 @@ export interface NewJob {
   metadata: Record<string, unknown> | null;
 }
 
-const durationSchema = z.union([z.number(), z.string()]);
-const optionsSchema = z.strictObject({
-  delay: durationSchema.optional(),
-  runAt: z.date({ error: 'must be a Date' }).optional(),
-  priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).optional(),
-  attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional(),
-  backoff: z
-    .strictObject({
-      type: z.enum(['fixed', 'exponential']),
-      delay: durationSchema,
-      maxDelay: durationSchema.optional(),
-      jitter: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
-  timeout: durationSchema.optional(),
-  uniqueKey: z.string().min(1).max(512).optional(),
-  uniqueFor: durationSchema.optional(),
-  tenantId: z.string().min(1).max(256).optional(),
-  groupKey: z.string().min(1).max(256).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
-
 export interface PrepareContext {
   now: Date;
   maxPayloadBytes: number;
@@ -105,7 +74,7 @@ export function prepareJob(
   context: PrepareContext,
 ): NewJob {
   const at = context.path ? `${context.path}.` : '';
-  const opts = parseWith(optionsSchema, options ?? {}, `${at}options`);
+  const opts = checkEnqueueOptions(options ?? {}, `${at}options`);
   const value = definition.schema ? parseWith(definition.schema, payload, `${at}payload`) : payload;
   if (value === undefined) throw new ValidationError(`${at}payload`, 'is required (use null or {} for none)');
   const bytes = Buffer.byteLength(storableJson(value, `${at}payload`) ?? '', 'utf8');

@@ -10,8 +10,9 @@
  *   (kind="subscriber") or a fan-out sink (kind="sink") has not got yet; 0 when none waits. One
  *   cached query per scrape at most (`cacheMs`), bounded like the queue gauges.
  */
-import { Counter, Gauge } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
+import { promClient } from '../observe/prom-client.ts';
 import type { EventLagRow, Store } from '../store/store.ts';
 import type { EventEnvelope } from './event-envelope.ts';
 
@@ -39,6 +40,7 @@ export class EventMetrics {
     this.#store = store;
     this.#now = now;
     this.#cacheMs = cacheMs;
+    const { Counter, Gauge } = promClient();
     const registry = metrics.registry;
     // The instance's prefix, read off a metric it named (default `conveyor_`).
     const prefix = String((metrics.jobsCompleted as unknown as { name: string }).name).replace(

@@ -10,14 +10,21 @@
  * is shared by the next scrapes rather than started again, so a frozen database gets one query per
  * process, not one per scrape.
  *
+ * prom-client is loaded (prom-client.ts) and the registry built only when something asks for them:
+ * a scrape, `registry`, or one of the metric fields. Until then job outcomes are kept as they come
+ * (at most MAX_UNREGISTERED of them) and replayed into the metrics when they are built, so the
+ * figures are the same; a process that never exposes metrics and runs few jobs (a cron tick, a
+ * cold worker) never loads it. Past that many outcomes the metrics are built at once.
+ *
  * Names follow Prometheus conventions (base units, `_total` for counters); labels are queue and
  * job (the job's name). The `state` label of conveyor_queue_jobs uses the seed's words: `waiting`
  * (ready), `active`, `scheduled`, `dead`.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Gauge as PromGauge, Registry } from 'prom-client';
 import { ValidationError } from '../core/errors.ts';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { QueueStateCount, Store } from '../store/store.ts';
+import { promClient } from './prom-client.ts';
 
 export interface MetricsOptions {
   /** How long queue depths are reused between scrapes (default 5000 ms). */
@@ -35,26 +42,39 @@ export interface MetricsOptions {
 const DEPTH_STATES = { ready: 'waiting', active: 'active', scheduled: 'scheduled', dead: 'dead' } as const;
 const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** Job outcomes kept before the metrics are built (each a few dozen bytes). */
+const MAX_UNREGISTERED = 10_000;
+
+type JobOutcome =
+  | { kind: 'completed'; queue: string; job: string; seconds: number }
+  | { kind: 'failed'; queue: string; job: string; final: boolean }
+  | { kind: 'stalled'; queue: string; job: string };
+
+interface BuiltMetrics {
+  registry: Registry;
+  jobDuration: Histogram<'queue' | 'job'>;
+  jobsCompleted: Counter<'queue' | 'job'>;
+  jobsFailed: Counter<'queue' | 'job' | 'final'>;
+  jobsStalled: Counter<'queue' | 'job'>;
+  eventPublishDuration: Histogram<'event'>;
+  eventHandlerDuration: Histogram<'event' | 'handler'>;
+  notificationFanout: Counter<'event' | 'channel'>;
+}
+
 export class ConveyorMetrics {
-  readonly registry = new Registry();
-  readonly jobDuration: Histogram<'queue' | 'job'>;
-  readonly jobsCompleted: Counter<'queue' | 'job'>;
-  readonly jobsFailed: Counter<'queue' | 'job' | 'final'>;
-  readonly jobsStalled: Counter<'queue' | 'job'>;
-  /** For the event bus: time from publish call to the event being durable/sent. */
-  readonly eventPublishDuration: Histogram<'event'>;
-  /** For the event bus: time an event handler ran. */
-  readonly eventHandlerDuration: Histogram<'event' | 'handler'>;
-  /** For notifications: notifications created per fan-out. */
-  readonly notificationFanout: Counter<'event' | 'channel'>;
   readonly #store: () => Promise<Store>;
+  readonly #options: MetricsOptions;
   readonly #cacheMs: number;
   readonly #databaseTimeoutMs: number;
   #depth: { at: number; rows: Promise<QueueStateCount[]>; settled: boolean } | null = null;
   readonly #offs: (() => void)[] = [];
+  #built: BuiltMetrics | null = null;
+  /** Outcomes seen before the metrics were built. */
+  #unregistered: JobOutcome[] = [];
 
   constructor(store: () => Promise<Store>, options: MetricsOptions = {}) {
     this.#store = store;
+    this.#options = options;
     this.#cacheMs = options.cacheMs ?? 5_000;
     this.#databaseTimeoutMs = options.databaseTimeoutMs ?? 3_000;
     if (
@@ -67,35 +87,71 @@ export class ConveyorMetrics {
         `must be a whole number of milliseconds from 1, got ${options.databaseTimeoutMs}`,
       );
     }
+  }
+
+  /** prom-client's registry of this instance (built on first use). */
+  get registry(): Registry {
+    return this.#metrics().registry;
+  }
+  get jobDuration(): Histogram<'queue' | 'job'> {
+    return this.#metrics().jobDuration;
+  }
+  get jobsCompleted(): Counter<'queue' | 'job'> {
+    return this.#metrics().jobsCompleted;
+  }
+  get jobsFailed(): Counter<'queue' | 'job' | 'final'> {
+    return this.#metrics().jobsFailed;
+  }
+  get jobsStalled(): Counter<'queue' | 'job'> {
+    return this.#metrics().jobsStalled;
+  }
+  /** For the event bus: time from publish call to the event being durable/sent. */
+  get eventPublishDuration(): Histogram<'event'> {
+    return this.#metrics().eventPublishDuration;
+  }
+  /** For the event bus: time an event handler ran. */
+  get eventHandlerDuration(): Histogram<'event' | 'handler'> {
+    return this.#metrics().eventHandlerDuration;
+  }
+  /** For notifications: notifications created per fan-out. */
+  get notificationFanout(): Counter<'event' | 'channel'> {
+    return this.#metrics().notificationFanout;
+  }
+
+  #metrics(): BuiltMetrics {
+    if (this.#built) return this.#built;
+    const { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } = promClient();
+    const options = this.#options;
+    const registry = new Registry();
     const p = options.prefix ?? 'conveyor_';
-    const registers = [this.registry];
-    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: p });
-    this.jobDuration = new Histogram({
+    const registers = [registry];
+    if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: p });
+    const jobDuration = new Histogram({
       name: `${p}job_duration_seconds`,
       help: 'Run time of completed job attempts, from handler start to completion.',
       labelNames: ['queue', 'job'],
       buckets: options.durationBuckets ?? DEFAULT_BUCKETS,
       registers,
     });
-    this.jobsCompleted = new Counter({
+    const jobsCompleted = new Counter({
       name: `${p}jobs_completed_total`,
       help: 'Job attempts that completed.',
       labelNames: ['queue', 'job'],
       registers,
     });
-    this.jobsFailed = new Counter({
+    const jobsFailed = new Counter({
       name: `${p}jobs_failed_total`,
       help: 'Job attempts that failed; final="true" when the job became dead (no attempts left).',
       labelNames: ['queue', 'job', 'final'],
       registers,
     });
-    this.jobsStalled = new Counter({
+    const jobsStalled = new Counter({
       name: `${p}jobs_stalled_total`,
       help: 'Jobs rescued from a worker that stopped renewing its lease.',
       labelNames: ['queue', 'job'],
       registers,
     });
-    const depth = (row: QueueStateCount[], gauge: Gauge<'queue' | 'state'>): void => {
+    const depth = (row: QueueStateCount[], gauge: PromGauge<'queue' | 'state'>): void => {
       gauge.reset();
       for (const r of row) {
         const state = DEPTH_STATES[r.state as keyof typeof DEPTH_STATES];
@@ -131,40 +187,66 @@ export class ConveyorMetrics {
         this.set((await metrics.#boundedCounts()) === null ? 0 : 1);
       },
     });
-    this.eventPublishDuration = new Histogram({
+    const eventPublishDuration = new Histogram({
       name: `${p}event_publish_duration_seconds`,
       help: 'Latency of publishing an event.',
       labelNames: ['event'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.eventHandlerDuration = new Histogram({
+    const eventHandlerDuration = new Histogram({
       name: `${p}event_handler_duration_seconds`,
       help: 'Run time of an event handler.',
       labelNames: ['event', 'handler'],
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.notificationFanout = new Counter({
+    const notificationFanout = new Counter({
       name: `${p}notification_fanout_total`,
       help: 'Notifications created by fan-out.',
       labelNames: ['event', 'channel'],
       registers,
     });
+    this.#built = {
+      registry,
+      jobDuration,
+      jobsCompleted,
+      jobsFailed,
+      jobsStalled,
+      eventPublishDuration,
+      eventHandlerDuration,
+      notificationFanout,
+    };
+    for (const outcome of this.#unregistered.splice(0)) this.#record(outcome);
+    return this.#built;
+  }
+
+  /** Counts a job outcome now, or keeps it until the metrics are built. */
+  #record(outcome: JobOutcome): void {
+    if (!this.#built) {
+      this.#unregistered.push(outcome);
+      if (this.#unregistered.length >= MAX_UNREGISTERED) this.#metrics();
+      return;
+    }
+    const labels = { queue: outcome.queue, job: outcome.job };
+    if (outcome.kind === 'completed') {
+      this.#built.jobDuration.observe(labels, outcome.seconds);
+      this.#built.jobsCompleted.inc(labels);
+    } else if (outcome.kind === 'failed') {
+      this.#built.jobsFailed.inc({ ...labels, final: outcome.final ? 'true' : 'false' });
+    } else this.#built.jobsStalled.inc(labels);
   }
 
   /** Feeds job metrics from lifecycle events; returns a function that stops. */
   observe(events: LifecycleEmitter): () => void {
     this.#offs.push(
-      events.on('job:completed', ({ job, durationMs }) => {
-        const labels = { queue: job.queue, job: job.name };
-        this.jobDuration.observe(labels, durationMs / 1_000);
-        this.jobsCompleted.inc(labels);
-      }),
-      events.on('job:failed', ({ job, willRetry }) => {
-        this.jobsFailed.inc({ queue: job.queue, job: job.name, final: willRetry ? 'false' : 'true' });
-      }),
-      events.on('job:stalled', ({ queue, name }) => this.jobsStalled.inc({ queue, job: name })),
+      events.on('job:completed', ({ job, durationMs }) =>
+        this.#record({ kind: 'completed', queue: job.queue, job: job.name, seconds: durationMs / 1_000 }),
+      ),
+      events.on('job:failed', ({ job, willRetry }) =>
+        this.#record({ kind: 'failed', queue: job.queue, job: job.name, final: !willRetry }),
+      ),
+      events.on('job:stalled', ({ queue, name }) => this.#record({ kind: 'stalled', queue, job: name })),
     );
     return () => this.stop();
   }
@@ -175,8 +257,9 @@ export class ConveyorMetrics {
 
   /** The exposition text (Prometheus text format) and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    const body = await this.registry.metrics();
-    return { contentType: this.registry.contentType, body };
+    const { registry } = this.#metrics();
+    const body = await registry.metrics();
+    return { contentType: registry.contentType, body };
   }
 
   /** Queue counts within `databaseTimeoutMs`, or null when the database failed or was too slow. */

@@ -7,6 +7,10 @@
  * Execution spans follow the lifecycle events (job:active → job:completed / job:failed), so the
  * engine carries no tracing code; they are not made the active context inside the handler.
  *
+ * The API is imported only once something has registered with it (the global it keeps under
+ * `Symbol.for('opentelemetry.js.api.1')` exists: an SDK set a provider): a process without an SDK
+ * never loads it (it was ~10–30 ms of a cold worker's start where it is installed).
+ *
  * With the API installed but no SDK registered, nothing is created either: the check is a global
  * lookup per call, where a no-op span per job (its attributes, its map entry) cost about a tenth of
  * the worker's CPU in a drain. An SDK registered after Conveyor started is picked up on the next
@@ -28,22 +32,35 @@ type Api = typeof OtelApi;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** Open execution spans are dropped (ended) past this many, so aborted runs cannot leak memory. */
 const MAX_OPEN_SPANS = 10_000;
+/** Where @opentelemetry/api 1.x keeps its registrations; absent until an SDK registers something. */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
 export class JobTracing {
-  readonly #api: Promise<Api | null>;
+  readonly #enabled: boolean;
+  /** The API once something registered with it: loading, then loaded (or null: not installed). */
+  #api: Promise<Api | null> | null = null;
+  #loaded: Api | null = null;
   readonly #tracerName: string;
   readonly #open = new Map<string, OtelApi.Span>();
   readonly #offs: (() => void)[] = [];
 
   constructor(options: TracingOptions = {}) {
     this.#tracerName = options.tracerName ?? 'conveyor';
-    this.#api =
-      options.enabled === false
-        ? Promise.resolve(null)
-        : import('@opentelemetry/api').then(
-            (api) => api,
-            () => null,
-          );
+    this.#enabled = options.enabled !== false;
+  }
+
+  /** The API, loading it once an SDK has registered; null while there is nothing to trace to. */
+  #apiLoading(): Promise<Api | null> | null {
+    if (this.#api) return this.#api;
+    if (!this.#enabled || !(OTEL_GLOBAL in globalThis)) return null;
+    this.#api = import('@opentelemetry/api').then(
+      (api) => {
+        this.#loaded = api;
+        return api;
+      },
+      () => null,
+    );
+    return this.#api;
   }
 
   /**
@@ -51,7 +68,8 @@ export class JobTracing {
    * metadata (a caller-supplied `traceparent` is kept).
    */
   async enqueue<T>(jobs: NewJob[], insert: () => Promise<T>): Promise<T> {
-    const api = await this.#api;
+    const loading = this.#apiLoading();
+    const api = loading && (await loading);
     const first = jobs[0];
     if (!api || !first || !sdkRegistered(api)) return insert();
     const tracer = api.trace.getTracer(this.#tracerName);
@@ -90,25 +108,31 @@ export class JobTracing {
 
   /** Starts and ends execution spans from lifecycle events; returns a function that stops. */
   observe(events: LifecycleEmitter): () => void {
-    void this.#api.then((api) => {
-      if (!api) return;
-      this.#offs.push(
-        events.on('job:active', ({ job, workerId }) => this.#start(api, job, workerId)),
-        events.on('job:completed', ({ job }) => this.#end(api, job.id, null)),
-        events.on('job:failed', ({ job, error, willRetry }) =>
-          this.#end(api, job.id, { message: error.message, willRetry }),
-        ),
-        events.on('job:cancelled', ({ jobId }) =>
-          this.#end(api, jobId, { message: 'cancelled', willRetry: false }),
-        ),
-      );
-    });
+    if (!this.#enabled) return () => this.stop();
+    void this.#apiLoading(); // an SDK registered before Conveyor: load now, ready for the first job
+    // Until the API is loaded, a job start only looks for a registered SDK (and starts loading).
+    const api = (): Api | null => {
+      if (!this.#loaded) void this.#apiLoading();
+      return this.#loaded;
+    };
+    this.#offs.push(
+      events.on('job:active', ({ job, workerId }) => {
+        const loaded = api();
+        if (loaded) this.#start(loaded, job, workerId);
+      }),
+      events.on('job:completed', ({ job }) => this.#end(job.id, null)),
+      events.on('job:failed', ({ job, error, willRetry }) =>
+        this.#end(job.id, { message: error.message, willRetry }),
+      ),
+      events.on('job:cancelled', ({ jobId }) => this.#end(jobId, { message: 'cancelled', willRetry: false })),
+    );
     return () => this.stop();
   }
 
-  /** Loaded and enabled (tests, diagnostics). */
+  /** Loaded and enabled (tests, diagnostics): true once an SDK registered and the API loaded. */
   async active(): Promise<boolean> {
-    return (await this.#api) !== null;
+    const loading = this.#apiLoading();
+    return loading !== null && (await loading) !== null;
   }
 
   stop(): void {
@@ -148,9 +172,10 @@ export class JobTracing {
     this.#open.set(job.id, span);
   }
 
-  #end(api: Api, jobId: string, failure: { message: string; willRetry: boolean } | null): void {
+  #end(jobId: string, failure: { message: string; willRetry: boolean } | null): void {
     const span = this.#open.get(jobId);
-    if (!span) return;
+    const api = this.#loaded;
+    if (!span || !api) return;
     this.#open.delete(jobId);
     if (failure) {
       span.setAttribute('conveyor.job.will_retry', failure.willRetry);

@@ -11,6 +11,11 @@ export interface InsertedJob {
   id: string;
   /** False when a unique key matched an existing job, whose id is returned instead. */
   created: boolean;
+  /**
+   * True when the job was inserted already active under the worker `jobInsertMany`'s `handoff`
+   * named for it (the in-process handoff); that worker must start it. Absent or false otherwise.
+   */
+  handedOff?: boolean;
 }
 
 /** A job handed to a worker by a claim. */
@@ -110,7 +115,18 @@ export interface JobStore {
    * or nothing: a refusal rejects the call with a DatabaseRejectedError, a lost connection with a
    * DatabaseTransientError (the caller may split a batch of independent jobs, as InsertBatcher does).
    */
-  jobInsertMany(params: { jobs: NewJob[]; now: Date; executor?: SqlExecutor }): Promise<InsertedJob[]>;
+  jobInsertMany(params: {
+    jobs: NewJob[];
+    now: Date;
+    executor?: SqlExecutor;
+    /**
+     * Per job (same order), the id of an idle local worker that would start it at once, or null;
+     * honoured only in a batch without unique keys. Such a job, due now, whose queue has no pause, limit or group rule and no ready job ahead of
+     * it, is inserted active under that worker's lease (charged, as a claim charges a job it hands
+     * to a free slot) and comes back `handedOff`; otherwise it is inserted as usual.
+     */
+    handoff?: readonly (string | null)[];
+  }): Promise<InsertedJob[]>;
   /**
    * Moves up to `limit` ready jobs of `queue` to active for `workerId`, within the queue's limits:
    * groups round-robin after `cursor` (null: from the first), priority with aging inside a group.

@@ -53,6 +53,16 @@ export class QueuePlan {
     );
   }
 
+  /**
+   * Whether a job of this queue may be handed straight to an idle worker (handoff.ts): settings
+   * read, and no pause, limit or group rule. Unknown queues (no row yet) have none; the insert
+   * checks the row again in the database.
+   */
+  allowsHandoff(queue: string): boolean {
+    const s = this.#settings.get(queue);
+    return s === undefined || (!s.paused && !this.isLimited(queue));
+  }
+
   /** Whether the queue or its groups have a rate limit (a short claim may mean a full window). */
   isRateLimited(queue: string): boolean {
     const s = this.#settings.get(queue);

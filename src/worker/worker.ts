@@ -17,6 +17,7 @@ import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, Store } from '../store/store.ts';
 import { ClaimLoop } from './claim-loop.ts';
+import type { HandoffSlot } from './handoff.ts';
 import { type Execution, jobInfo, startExecution } from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { OutcomeWriter } from './outcome-writer.ts';
@@ -73,6 +74,14 @@ export class Worker {
   readonly #lease: LeaseKeeper;
   readonly #outcomes: OutcomeWriter;
   #idleWaiters: (() => void)[] = [];
+  /** Slots reserved for handoffs whose insert has not settled (handoff.ts). */
+  #handoffsReserved = 0;
+  /** Whether the claim loop has read the queue settings (a handoff needs them). */
+  #accepting = false;
+  /** Give-backs of jobs handed off while stopping, which shutdown waits for. */
+  #handoffReturns: Promise<void>[] = [];
+  /** Resolved when no handoff is reserved. */
+  #handoffWaiters: (() => void)[] = [];
   #stopped: Promise<void> | null = null;
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.#log.info({ signal }, 'signal received; shutting down gracefully');
@@ -113,9 +122,11 @@ export class Worker {
       held: (limited) =>
         this.#running.size +
         this.#buffer.size +
+        this.#handoffsReserved +
         (limited ? 0 : Math.max(0, this.#outcomes.pending - OUTCOME_ALLOWANCE)),
       active: () => this.#state === 'running',
-      reserve: (limit) => this.#buffer.reserve(limit, settings.concurrency - this.#running.size),
+      reserve: (limit) =>
+        this.#buffer.reserve(limit, settings.concurrency - this.#running.size - this.#handoffsReserved),
       release: (reservation) => this.#buffer.release(reservation),
       received: (jobs) => this.#buffer.add(jobs),
       settled: () => {
@@ -134,7 +145,7 @@ export class Worker {
       log: this.#log,
       register: () => this.#register(),
       holds: (id) => this.#running.has(id) || this.#outcomes.holds(id) || this.#buffer.has(id),
-      claimInFlight: () => this.#claims.busy,
+      claimInFlight: () => this.#claims.busy || this.#handoffsReserved > 0,
       cancelled: (id) => this.cancelled(id),
       giveBack: (ids) => this.#returnJobs(ids),
     });
@@ -164,6 +175,7 @@ export class Worker {
       'worker started',
     );
     await this.#claims.start();
+    this.#accepting = true;
   }
 
   get state(): WorkerState {
@@ -175,6 +187,36 @@ export class Worker {
     this.#claims.wake(queue);
   }
 
+  /**
+   * Reserves a slot for a job of this process's insert to be handed straight to this worker
+   * (handoff.ts), or returns null: the worker is not running, does not serve the queue or name, has
+   * no free slot, holds buffered jobs (they come first), or the queue has a pause, limit or group
+   * rule. The slot counts against claims until `settle`.
+   */
+  reserveHandoff(queue: string, name: string): HandoffSlot | null {
+    const { concurrency, queues } = this.settings;
+    if (this.#state !== 'running' || !this.#accepting) return null;
+    if (!this.#deps.definitions.has(name) || !queues.includes(queue)) return null;
+    if (this.#buffer.size > 0 || !this.#claims.plan.allowsHandoff(queue)) return null;
+    if (this.#running.size + this.#handoffsReserved >= concurrency) return null;
+    this.#handoffsReserved += 1;
+    let settled = false;
+    return {
+      workerId: this.id,
+      settle: (job) => {
+        if (settled) return;
+        settled = true;
+        this.#handoffsReserved -= 1;
+        if (job) {
+          if (this.#state === 'running') this.#run(job);
+          else this.#handoffReturns.push(this.#returnJobs([job.id]));
+        }
+        if (this.#handoffsReserved === 0) for (const resolve of this.#handoffWaiters.splice(0)) resolve();
+        this.#notifyIdle();
+      },
+    };
+  }
+
   /** Aborts a running job of this worker that was cancelled; its outcome is not written. */
   cancelled(jobId: string): void {
     const execution = this.#running.get(jobId);
@@ -184,7 +226,12 @@ export class Worker {
 
   /** Resolves when nothing is running or buffered and no claim or write is pending. */
   async idle(): Promise<void> {
-    while (this.#running.size > 0 || this.#buffer.size > 0 || this.#claims.busy) {
+    while (
+      this.#running.size > 0 ||
+      this.#buffer.size > 0 ||
+      this.#claims.busy ||
+      this.#handoffsReserved > 0
+    ) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
     await this.#outcomes.drain();
@@ -205,6 +252,12 @@ export class Worker {
     process.off('SIGTERM', this.#signalHandler);
     process.off('SIGINT', this.#signalHandler);
     await this.#claims.stop();
+    // Inserts naming this worker settle before it lets go of its lease (a handed-off job arriving
+    // now is given back at once).
+    while (this.#handoffsReserved > 0) {
+      await new Promise<void>((resolve) => this.#handoffWaiters.push(resolve));
+    }
+    await Promise.all(this.#handoffReturns.splice(0));
     const { store } = this.#deps;
     const unstarted = this.#buffer.takeAll().map((job) => job.id);
     await this.#returnJobs(unstarted);
@@ -324,7 +377,12 @@ export class Worker {
   }
 
   #notifyIdle(): void {
-    if (this.#running.size === 0 && this.#buffer.size === 0 && !this.#claims.busy) {
+    if (
+      this.#running.size === 0 &&
+      this.#buffer.size === 0 &&
+      !this.#claims.busy &&
+      this.#handoffsReserved === 0
+    ) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }

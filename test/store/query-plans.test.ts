@@ -95,4 +95,31 @@ describe('query plans with statistics of a mostly-ready table', () => {
     expect(jobScans.length).toBeGreaterThan(0);
     for (const scan of jobScans) expect(scan).toMatch(/using jobs_(pkey|scheduled_idx)$/);
   });
+
+  it('job-insert-many-handoff looks for a ready job ahead with an index probe, not a scan of every ready job', async () => {
+    // 20,000 ready jobs of queue q; the handed-off job is of another queue, which has none. A NOT
+    // EXISTS here was planned as a sequential scan that read them all (42 ms at 337k rows).
+    const job = {
+      queue: 'other',
+      name: 'j',
+      payload: {},
+      priority: 0,
+      run_ms: Date.now(),
+      max_attempts: 3,
+      backoff: null,
+      timeout_ms: null,
+      tenant_id: null,
+      group_key: null,
+      metadata: null,
+      handoff_worker: 'w',
+    };
+    const plan = await genericPlan(
+      'job-insert-many-handoff',
+      ['json', 'timestamptz', 'text'],
+      [[job], new Date().toISOString(), 'c'],
+    );
+    const jobScans = plan.filter((s) => / on jobs\b/.test(s));
+    expect(jobScans.length).toBeGreaterThan(0);
+    for (const scan of jobScans) expect(scan).toMatch(/using jobs_ready_idx$/);
+  });
 });

@@ -60,6 +60,39 @@ describe('prepareJob', () => {
     expect(() =>
       prepareJob(digest, { userId }, { backoff: { type: 'exponential', delay: 'x' } }, ctx),
     ).toThrow(/options\.backoff\.delay/);
+    const wrong: [unknown, RegExp][] = [
+      [{ dealy: '1s' }, /^options: has an unknown key "dealy"/],
+      ['fast', /^options: must be an object/],
+      [{ runAt: '2030-01-01' }, /^options\.runAt: must be a Date/],
+      [{ tenantId: 7 }, /^options\.tenantId: must be a string of 1 to 256/],
+      [{ groupKey: '' }, /^options\.groupKey: must be a string/],
+      [{ uniqueKey: 'k'.repeat(513) }, /^options\.uniqueKey: must be a string of 1 to 512/],
+      [{ metadata: ['a'] }, /^options\.metadata: must be an object/],
+      [{ timeout: true }, /^options\.timeout: must be milliseconds or a duration/],
+      [
+        { backoff: { type: 'linear', delay: 1 } },
+        /^options\.backoff\.type: must be 'fixed' or 'exponential'/,
+      ],
+      [
+        { backoff: { type: 'fixed', delay: 1, jitter: 2 } },
+        /^options\.backoff\.jitter: must be a number from 0 to 1/,
+      ],
+      [{ backoff: { type: 'fixed', delay: 1, extra: 1 } }, /^options\.backoff: has an unknown key "extra"/],
+    ];
+    for (const [options, message] of wrong) {
+      expect(() => prepareJob(digest, { userId }, options as never, ctx)).toThrow(message);
+    }
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    expect(() => prepareJob(digest, { userId }, trap, ctx)).toThrow(
+      /^options: cannot be read: no keys for you/,
+    );
   });
 
   it('rejects payloads over the size limit', () => {

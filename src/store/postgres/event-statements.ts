@@ -93,7 +93,8 @@ export function eventStatements(
             positionMoved = true;
             throw new PositionMoved('a dispatched position moved; rolled back');
           }
-          const inserted = jobs.length > 0 ? await insertJobs(jobs, now, readyChannel, inTransaction) : [];
+          const inserted =
+            jobs.length > 0 ? await insertJobs(jobs, undefined, now, readyChannel, inTransaction) : [];
           return { dispatched: true, jobs: inserted };
         });
       } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * Inserting jobs: one statement per chunk of 1,000 (json in, one row out per job); a chunk without
- * unique keys takes the leaner job-insert-many-keyless, which skips the key reservation. A job whose
+ * unique keys takes the leaner job-insert-many-keyless, which skips the key reservation, or, when
+ * some of its jobs have an idle local worker to go to, job-insert-many-handoff (worker/handoff.ts). A job whose
  * unique key is held gets the holder's id from a second statement; if the key was released between
  * the two (its job just finished), the job is inserted again, so an enqueue never returns without
  * an id. Chunks of one call share a transaction: a bulk enqueue lands whole or not at all.
@@ -14,8 +15,8 @@ import type { RunStatement } from './statement-context.ts';
 export const INSERT_CHUNK = 1_000;
 const MAX_KEY_RACES = 5;
 
-function insertDocument(job: NewJob): Record<string, unknown> {
-  return {
+function insertDocument(job: NewJob, handoffWorker: string | null | undefined): Record<string, unknown> {
+  const document: Record<string, unknown> = {
     queue: job.queue,
     name: job.name,
     payload: job.payload,
@@ -30,16 +31,19 @@ function insertDocument(job: NewJob): Record<string, unknown> {
     unique_until: job.uniqueUntil?.toISOString() ?? null,
     metadata: job.metadata,
   };
+  if (handoffWorker !== undefined) document.handoff_worker = handoffWorker;
+  return document;
 }
 
 async function insertChunk(
   jobs: NewJob[],
+  handoff: readonly (string | null)[] | undefined,
   now: Date,
   channel: string,
   run: RunStatement,
 ): Promise<InsertedJob[]> {
   const results: InsertedJob[] = new Array(jobs.length);
-  let pending = jobs.map((job, index) => ({ job, index }));
+  let pending = jobs.map((job, index) => ({ job, index, handoff: handoff?.[index] ?? null }));
   for (let round = 0; pending.length > 0; round += 1) {
     if (round === MAX_KEY_RACES) {
       throw new ConveyorError(
@@ -48,16 +52,26 @@ async function insertChunk(
       );
     }
     const keyless = pending.every((p) => p.job.uniqueKey === null);
-    const rows = await run(keyless ? 'job-insert-many-keyless' : 'job-insert-many', [
-      JSON.stringify(pending.map((p) => insertDocument(p.job))),
+    // The handoff statement only for a keyless batch in which some job has an idle local worker.
+    const handoffs = keyless && pending.some((p) => p.handoff !== null);
+    const statement = handoffs
+      ? 'job-insert-many-handoff'
+      : keyless
+        ? 'job-insert-many-keyless'
+        : 'job-insert-many';
+    const rows = await run(statement, [
+      JSON.stringify(pending.map((p) => insertDocument(p.job, handoffs ? p.handoff : undefined))),
       now,
       channel,
     ]);
     const held: { key: string; entry: (typeof pending)[number] }[] = [];
     rows.forEach((row, i) => {
       const entry = pending[i]!;
-      if (row.created) results[entry.index] = { id: String(row.id), created: true };
-      else held.push({ key: String(row.unique_key), entry });
+      if (row.created) {
+        results[entry.index] = row.handed_off
+          ? { id: String(row.id), created: true, handedOff: true }
+          : { id: String(row.id), created: true };
+      } else held.push({ key: String(row.unique_key), entry });
     });
     if (held.length === 0) break;
     const owners = await run('job-key-lookup', [held.map((h) => h.key)]);
@@ -72,16 +86,23 @@ async function insertChunk(
   return results;
 }
 
-/** Inserts `jobs` in chunks through `run` (which the caller has put in one transaction if needed). */
+/**
+ * Inserts `jobs` in chunks through `run` (which the caller has put in one transaction if needed);
+ * `handoff` names, per job, the local worker that would start it at once (job-insert-many.sql).
+ */
 export async function insertJobs(
   jobs: NewJob[],
+  handoff: readonly (string | null)[] | undefined,
   now: Date,
   channel: string,
   run: RunStatement,
 ): Promise<InsertedJob[]> {
   const results: InsertedJob[] = [];
   for (let offset = 0; offset < jobs.length; offset += INSERT_CHUNK) {
-    results.push(...(await insertChunk(jobs.slice(offset, offset + INSERT_CHUNK), now, channel, run)));
+    const end = offset + INSERT_CHUNK;
+    results.push(
+      ...(await insertChunk(jobs.slice(offset, end), handoff?.slice(offset, end), now, channel, run)),
+    );
   }
   return results;
 }

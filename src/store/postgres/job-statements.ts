@@ -57,14 +57,17 @@ export function jobStatements({
 
   return {
     // All or nothing, whatever fails: errors leave typed (store-errors.ts), never as driver errors.
-    async jobInsertMany({ jobs, now, executor }) {
+    async jobInsertMany({ jobs, now, executor, handoff }) {
       if (jobs.length === 0) return [];
       return classified(() => {
         if (executor) {
-          return insertJobs(jobs, now, readyChannel, (name, values) => runOn(executor, sqlFor(name), values));
+          // Inside the caller's transaction: never handed off (it commits later, or not at all).
+          return insertJobs(jobs, undefined, now, readyChannel, (name, values) =>
+            runOn(executor, sqlFor(name), values),
+          );
         }
-        if (jobs.length <= INSERT_CHUNK) return insertJobs(jobs, now, readyChannel, run);
-        return transaction((inTransaction) => insertJobs(jobs, now, readyChannel, inTransaction));
+        if (jobs.length <= INSERT_CHUNK) return insertJobs(jobs, handoff, now, readyChannel, run);
+        return transaction((inTransaction) => insertJobs(jobs, handoff, now, readyChannel, inTransaction));
       });
     },
 

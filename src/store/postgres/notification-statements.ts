@@ -119,7 +119,8 @@ export function notificationStatements(
           await inTransaction('event-publish-many', [eventDocument(events), eventsChannel]);
           statements += 1;
         }
-        const inserted = jobs.length > 0 ? await insertJobs(jobs, p.now, readyChannel, inTransaction) : [];
+        const inserted =
+          jobs.length > 0 ? await insertJobs(jobs, undefined, p.now, readyChannel, inTransaction) : [];
         if (jobs.length > 0) statements += 1;
         return { written: true, recipients, jobs: inserted, statements };
       });
@@ -226,7 +227,7 @@ export function notificationStatements(
           .map((user) => ({ user, items: byUser.get(`${user.tenantId}\u0000${user.userId}`) ?? [] }))
           .filter((d) => d.items.length > 0);
         const newJobs = jobs(digests);
-        if (newJobs.length > 0) await insertJobs(newJobs, now, readyChannel, inTransaction);
+        if (newJobs.length > 0) await insertJobs(newJobs, undefined, now, readyChannel, inTransaction);
         return { claimed: users.length, digests: digests.length };
       });
     },

@@ -46,6 +46,19 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
       return 0;
     }
   };
+  /** Whether every migration and function file is applied, from one read; false if unsure. */
+  const upToDate = async (): Promise<boolean> => {
+    let row: Row | undefined;
+    try {
+      [row] = await run('migration-state', []);
+    } catch {
+      return false; // no schema or tables yet, or an older layout: the migration decides
+    }
+    const latest = migrations(schema).at(-1)?.version ?? 0;
+    if (!row || Number(row.version ?? 0) < latest) return false;
+    const checksums = (row.checksums ?? {}) as Record<string, unknown>;
+    return functionFiles(schema).every((file) => checksums[file.name] === file.checksum);
+  };
   /** A migration transaction (its own connection and bound), its failure typed like any statement's. */
   const migrationTransaction = <T>(work: (session: SqlSession) => Promise<T>): Promise<T> =>
     classified(() => driver.transaction(work, MIGRATION));
@@ -79,8 +92,11 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
 
     // Numbered migrations first, then every function file whose checksum differs from the one last
     // applied, all in one transaction under the migration lock: a function body never has to exist
-    // for a migration to run, and concurrent migrators apply each change once.
+    // for a migration to run, and concurrent migrators apply each change once. A schema already
+    // current is seen with one read (migration-state.sql) and left alone: no transaction, lock or
+    // DDL check, which every process start (a serverless cron tick, a cold worker) would pay.
     async migrate() {
+      if (await upToDate()) return { versions: [], functions: [] };
       return migrationTransaction(async (session) => {
         await session.query(querySql(schema, 'migration-lock'), [schema]);
         await session.exec(querySql(schema, 'migration-prepare'));

@@ -117,7 +117,8 @@ export function scheduleStatements({ run, transaction, readyChannel }: Statement
           now,
         ]);
         if (advanced.length === 0) return { won: false, jobs: [] as InsertedJob[] };
-        const inserted = jobs.length > 0 ? await insertJobs(jobs, now, readyChannel, inTransaction) : [];
+        const inserted =
+          jobs.length > 0 ? await insertJobs(jobs, undefined, now, readyChannel, inTransaction) : [];
         const last = inserted.at(-1);
         if (last) await inTransaction('schedule-record-job', [name, last.id]);
         return { won: true, jobs: inserted };
@@ -128,7 +129,7 @@ export function scheduleStatements({ run, transaction, readyChannel }: Statement
       return transaction(async (inTransaction) => {
         const claimed = await inTransaction('schedule-start-claim', [name, now, windowStart]);
         if (claimed.length === 0) return { won: false, jobs: [] as InsertedJob[] };
-        const inserted = await insertJobs(jobs, now, readyChannel, inTransaction);
+        const inserted = await insertJobs(jobs, undefined, now, readyChannel, inTransaction);
         const last = inserted.at(-1);
         if (last) await inTransaction('schedule-record-job', [name, last.id]);
         return { won: true, jobs: inserted };
