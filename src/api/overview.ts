@@ -1,7 +1,7 @@
 /**
- * The dashboard overview (GET /overview): the window's buckets, then the store's three reads
- * (history attempts grouped five ways, wait p95, live jobs) folded into series, totals, queues and
- * the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
+ * The dashboard overview (GET /overview): the window's buckets, then the store's four reads, run at
+ * once (history attempts grouped five ways, wait p95, live jobs by queue/tenant/state, the waiting
+ * depth's moves of unfinished jobs) folded into series, totals, queues and the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
  * retried or not; wait = started_at − due time of the attempt; `depth` at a bucket's end = jobs
  * that were due and not yet started then (history attempts that started later, plus live ready,
  * due-scheduled and active jobs).
