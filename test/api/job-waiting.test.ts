@@ -29,6 +29,7 @@ const held = (queue: string) =>
 const heldGroup = held('limited-group');
 const heldGlobal = held('limited-queue');
 const rated = defineJob({ name: 'rated', queue: 'rated', handler: async () => {} });
+const groupRated = defineJob({ name: 'group-rated', queue: 'group-rated', handler: async () => {} });
 const plain = defineJob({ name: 'plain', queue: 'plain', handler: async () => {} });
 const other = defineJob({ name: 'other', queue: 'plain', handler: async () => {} });
 const flaky = defineJob({
@@ -65,11 +66,12 @@ async function until(check: () => boolean | Promise<boolean>) {
 
 beforeAll(async () => {
   conveyor = db.open({
-    jobs: [heldGroup, heldGlobal, rated, plain, other, flaky],
+    jobs: [heldGroup, heldGlobal, rated, groupRated, plain, other, flaky],
     queues: {
       'limited-group': { groupConcurrency: 1 },
       'limited-queue': { globalConcurrency: 1 },
       rated: { rateLimit: { max: 1, per: '1h' } },
+      'group-rated': { groupRateLimit: { max: 1, per: '1h' } },
     },
   });
   handler = createApiHandler({ conveyor, auth: 'disabled' });
@@ -171,6 +173,34 @@ describe('GET /jobs/{id}/waiting reasons', () => {
       const retryAt = Date.parse(String(detail.retryAt));
       expect(retryAt).toBeGreaterThan(Date.now() + 3_500_000);
       expect(retryAt).toBeLessThan(Date.now() + 3_700_000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('rate_window_full of a group: its window is full, another group of the queue runs', async () => {
+    const one = await conveyor.enqueue(groupRated, {}, { tenantId: 'acme' });
+    const two = await conveyor.enqueue(groupRated, {}, { tenantId: 'acme' });
+    const globex = await conveyor.enqueue(groupRated, {}, { tenantId: 'globex' });
+    const completed = new Set<string>();
+    const done = new Promise<void>((resolve) =>
+      conveyor.on('job:completed', (e) => {
+        completed.add(e.job.id);
+        if (completed.has(one.id) && completed.has(globex.id)) resolve();
+      }),
+    );
+    const worker = conveyor.worker({ queues: ['group-rated'], pollInterval: 50 });
+    await worker.start();
+    try {
+      await done;
+      const answer = await why(two.id);
+      expect(answer.reasons.map((r) => r.code)).toEqual(['rate_window_full']);
+      expect(answer.reasons[0]!.detail).toMatchObject({
+        scope: 'group',
+        group: 'acme',
+        limit: 1,
+        windowMs: 3_600_000,
+      });
     } finally {
       await worker.stop();
     }
