@@ -1,7 +1,8 @@
 /**
- * The dashboard overview (GET /overview): the window's buckets, then the store's four reads, run at
- * once (history attempts grouped five ways, wait p95, live jobs by queue/tenant/state, the waiting
- * depth's moves of unfinished jobs) folded into series, totals, queues and the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
+ * The dashboard overview (GET /overview): the window's buckets, then the store's five reads, run at
+ * once (finished attempts per bucket, queue and tenant; wait p95; live jobs by queue/tenant/state;
+ * the waiting depth's moves of history attempts and of unfinished jobs) folded into series,
+ * totals, queues and the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
  * retried or not; wait = started_at − due time of the attempt; `depth` at a bucket's end = jobs
  * that were due and not yet started then (history attempts that started later, plus live ready,
  * due-scheduled and active jobs).
@@ -78,11 +79,12 @@ export async function buildOverview(
     ...(params.queue !== undefined ? { queue: params.queue } : {}),
     ...(params.tenantId !== undefined ? { tenantId: params.tenantId } : {}),
   };
-  const [runs, p95, live, moving] = await Promise.all([
+  const [runs, p95, live, moving, waited] = await Promise.all([
     store.apiOverviewRuns(read),
     store.apiOverviewWaitP95(read),
     store.apiOverviewLive(read),
     store.apiOverviewWaiting(read),
+    store.apiOverviewHistoryDepth(read),
   ]);
   const n = window.buckets;
   const series = {
@@ -121,8 +123,6 @@ export async function buildOverview(
       series.failed[row.k] = row.failed;
       series.waitMeanMs[row.k] = row.waitMeanMs;
       add(total);
-    } else if (row.kind === 'due' || row.kind === 'start') {
-      if (inRange(row.k)) moves[row.k]! += row.kind === 'due' ? row.started : -row.started;
     } else if (row.kind === 'queue' && row.queue !== null) {
       add(of(queues, row.queue));
     } else if (row.kind === 'tenant' && row.tenantId !== null) {
@@ -137,7 +137,9 @@ export async function buildOverview(
   }
   // Completed jobs leave the live table: their count is the attempts completed in the window.
   for (const a of [total, ...queues.values(), ...tenants.values()]) a.counts.completed = a.completed;
-  for (const row of moving) if (inRange(row.k)) moves[row.k]! += row.kind === 'due' ? row.n : -row.n;
+  for (const row of [...moving, ...waited]) {
+    if (inRange(row.k)) moves[row.k]! += row.kind === 'due' ? row.n : -row.n;
+  }
   let depth = 0;
   for (let k = 0; k < n; k++) {
     depth += moves[k]!;

@@ -16,22 +16,17 @@ export interface OverviewParams {
   tenantId?: string;
 }
 
-/**
- * One group of the history's attempts since the window's start: per bucket of finish (`finish`),
- * per bucket where a wait began (`due`) or ended (`start`), per queue, per tenant.
- */
+/** The window's finished attempts per bucket of finish (`finish`), per queue, per tenant. */
 export interface OverviewRunRow {
-  kind: 'finish' | 'due' | 'start' | 'queue' | 'tenant';
+  kind: 'finish' | 'queue' | 'tenant';
   k: number | null;
   queue: string | null;
   tenantId: string | null;
   completed: number;
   failed: number;
   waitMeanMs: number | null;
-  /** Attempts in the window with a wait (the weight of waitMeanMs). */
+  /** Attempts with a wait (the weight of waitMeanMs). */
   waited: number;
-  /** Attempts that started (the depth's +1/−1 of `due`/`start` rows). */
-  started: number;
 }
 
 /** Jobs in the live table per queue, tenant and state. */
@@ -42,7 +37,7 @@ export interface OverviewLiveRow {
   n: number;
 }
 
-/** The depth's moves of jobs not finished: +n (`due`) or −n (`start`) in bucket k. */
+/** The depth's moves (of history attempts, or of jobs not finished): +n (`due`) or −n (`start`) in bucket k. */
 export interface OverviewMoveRow {
   kind: 'due' | 'start';
   k: number;
@@ -112,6 +107,7 @@ export interface DashboardStore {
   apiOverviewWaitP95(params: OverviewParams): Promise<{ k: number | null; waitP95Ms: number | null }[]>;
   apiOverviewLive(params: OverviewParams): Promise<OverviewLiveRow[]>;
   apiOverviewWaiting(params: OverviewParams): Promise<OverviewMoveRow[]>;
+  apiOverviewHistoryDepth(params: OverviewParams): Promise<OverviewMoveRow[]>;
   /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
   apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
   apiFailureGroups(params: {

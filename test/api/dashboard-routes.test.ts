@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { sql } from '../support/database.ts';
 import { useApiFixture } from './api-fixture.ts';
 
 const api = useApiFixture();
@@ -97,6 +98,36 @@ describe('GET /overview', () => {
       expect(response.contentType).toBe('application/problem+json');
       expect(response.body.field, query).toBe(field);
     }
+  });
+
+  it('depth at each bucket end counts the attempts due and not yet started then', async () => {
+    // A window two days back, in minutes: t0 … t0 + 5m. Attempt A was due at 0:30 and started at
+    // 2:30 (waiting at the ends 1:00 and 2:00); B was due before the window and started at 3:20
+    // (waiting at 1:00, 2:00, 3:00); C waited 10 s inside one bucket (never at an end).
+    const t0 = Math.floor((Date.now() - 2 * 86_400_000) / 60_000) * 60_000;
+    const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
+    for (const [due, started, finished] of [
+      [30, 150, 160],
+      [-600, 200, 210],
+      [70, 80, 90],
+    ] as const) {
+      await sql(
+        api.url,
+        `INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, attempt, status, enqueued_at, due_at, started_at, finished_at)
+         VALUES (999999, 'work', 'work', 'zeta', 1, 'completed', $1, $1, $2, $3)`,
+        [at(due), at(started), at(finished)],
+      );
+    }
+    const { body } = await api.call(
+      'viewer',
+      'GET',
+      `/overview?since=${at(0)}&until=${at(300)}&bucket=1m&tenant=zeta`,
+    );
+    expect(body.series.t).toEqual([0, 60, 120, 180, 240].map((s) => t0 + s * 1000));
+    expect(body.series.depth).toEqual([2, 2, 1, 0, 0]);
+    expect(body.series.completed).toEqual([0, 1, 1, 1, 0]);
+    expect(body.series.waitMeanMs).toEqual([null, 10_000, 120_000, 800_000, null]);
+    expect(body.totals).toMatchObject({ completed: 3, failed: 0 });
   });
 });
 

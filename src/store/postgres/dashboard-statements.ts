@@ -22,6 +22,12 @@ function overviewValues({ scope, since, until, bucketMs, queue, tenantId }: Over
   return [scopeTenant(scope), since, until, bucketMs, queue ?? null, tenantId ?? null];
 }
 
+const moveFromRow = (row: Row): OverviewMoveRow => ({
+  kind: String(row.kind) as OverviewMoveRow['kind'],
+  k: Number(row.k),
+  n: Number(row.n),
+});
+
 const changed = (row: Row): ChangedJob => ({
   id: String(row.id),
   state: textOrNull(row.state) as JobState | null,
@@ -46,7 +52,6 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
           failed: Number(row.failed),
           waitMeanMs: numberOrNull(row.wait_mean_ms),
           waited: Number(row.waited),
-          started: Number(row.started),
         }),
       );
     },
@@ -70,13 +75,11 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
     },
 
     async apiOverviewWaiting(params) {
-      return (await planned('api-overview-waiting', overviewValues(params))).map(
-        (row): OverviewMoveRow => ({
-          kind: String(row.kind) as OverviewMoveRow['kind'],
-          k: Number(row.k),
-          n: Number(row.n),
-        }),
-      );
+      return (await planned('api-overview-waiting', overviewValues(params))).map(moveFromRow);
+    },
+
+    async apiOverviewHistoryDepth(params) {
+      return (await planned('api-overview-history-depth', overviewValues(params))).map(moveFromRow);
     },
 
     async apiJobWaiting({ scope, id, now }) {
