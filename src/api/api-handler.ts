@@ -28,12 +28,14 @@ import { openApiDocument } from './openapi-document.ts';
 import { type ApiTokenVerifier, isApiRole, type Principal, roleAllows, scopeOf } from './principal.ts';
 import { jsonBody, parseInput, queryObject } from './request-input.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { insightRoutes } from './routes/insight-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { notificationRoutes } from './routes/notification-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
+import { StreamHub } from './stream-hub.ts';
 
 export interface ApiAuthOptions {
   /**
@@ -74,8 +76,11 @@ export interface ApiHandlerOptions {
   notifier?: Notifier;
 }
 
-/** The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which waits for bulk actions. */
-export type ApiHandler = Hono & { settled(): Promise<void> };
+/**
+ * The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which ends the open live
+ * streams (GET /stream; clients reconnect) and waits for bulk actions: call it before shutting down.
+ */
+export type ApiHandler = Hono & { settled(): Promise<void>; readonly streams: StreamHub };
 
 type Env = { Variables: { principal: Principal; ip: string } };
 
@@ -98,8 +103,14 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const basePath = (options.basePath ?? '/api/v1').replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const throttle = new LoginThrottle(options.loginThrottle);
-  const bulk = new BulkRunner({ store: internals.store, now: internals.now, logger: conveyor.logger });
+  const bulk = new BulkRunner({
+    store: internals.store,
+    now: internals.now,
+    logger: conveyor.logger,
+    cancel: internals.cancelJobs,
+  });
   const log = conveyor.logger;
+  const streams = new StreamHub({ store: internals.store, log });
 
   const verifyToken = async (token: string): Promise<Principal | null> => {
     if (looksLikeApiKey(token)) return verifyApiKey(await internals.store(), token);
@@ -124,6 +135,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     ...adminRoutes,
     ...scheduleRoutes,
     ...insightRoutes,
+    ...dashboardRoutes,
     ...(options.events ? eventRoutes : []),
     ...(options.notifier ? notificationRoutes : []),
   ];
@@ -195,6 +207,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         conveyor,
         bulk,
         now,
+        streams,
+        signal: c.req.raw.signal,
         ...(options.events ? { events: options.events } : {}),
         ...(options.notifier ? { notifier: options.notifier } : {}),
       });
@@ -214,7 +228,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
           },
         });
       }
-      return json(result.status ?? 200, result.body);
+      return result.response ?? json(result.status ?? 200, result.body);
     });
   }
 
@@ -222,5 +236,11 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   app.route(basePath, api);
   // Hono answers errors of a mounted app with the parent's handler; a route's own refusals are
   // ConveyorErrors and become problems there (problem-response.ts).
-  return Object.assign(app, { settled: () => bulk.settled() }) as ApiHandler;
+  return Object.assign(app, {
+    streams,
+    settled: async () => {
+      await streams.close();
+      await bulk.settled();
+    },
+  }) as ApiHandler;
 }

@@ -54,6 +54,7 @@ describe('OpenAPI document', () => {
       'from',
       'until',
       'payload',
+      'fingerprint',
       'cursor',
       'limit',
     ]);

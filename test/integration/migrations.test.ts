@@ -55,7 +55,14 @@ describe('migrations', () => {
         .map((m) => m.version),
     );
     const fresh = await functionBodies('fresh');
-    expect(fresh.map((f) => f.name)).toEqual(['claim_jobs', 'claim_jobs_fair', 'rate_log_add']);
+    // claim_* and rate_log_add from functions/; error_* from migration 0012 (an index depends on them).
+    expect(fresh.map((f) => f.name)).toEqual([
+      'claim_jobs',
+      'claim_jobs_fair',
+      'error_fingerprint',
+      'error_pattern',
+      'rate_log_add',
+    ]);
     expect(await functionBodies('upgraded')).toEqual(fresh);
   });
 

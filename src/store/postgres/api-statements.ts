@@ -88,7 +88,7 @@ function auditFromRow(row: Row): AuditEntry & { id: string } {
 
 const ACTION_SQL: Record<JobAction, string> = {
   retry: 'api-job-retry',
-  cancel: 'api-job-cancel',
+  cancel: 'job-cancel',
   promote: 'api-job-promote',
   delete: 'api-job-delete',
   replay: 'api-job-replay',
@@ -109,6 +109,7 @@ export function apiStatements({ run, transaction, readyChannel, cancelChannel }:
         search.ids ?? null,
         before ?? null,
         limit,
+        search.fingerprint ?? null,
       ];
       const states = search.states;
       const live = states === undefined || states.some((state) => state !== 'completed');
