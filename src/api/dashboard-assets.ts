@@ -46,13 +46,10 @@ export interface DashboardAssets {
   respond(path: string): Response | null;
 }
 
-/** Where the build puts the bundle: beside dist/api/ when running from dist, else in ../../dist. */
+/** Where the build puts the bundle: the package's dist/dashboard/ (from src/api/ and dist/api/ alike). */
 export function defaultDashboardDir(): string | null {
-  for (const relative of ['../dashboard/', '../../dist/dashboard/']) {
-    const dir = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(join(dir, 'index.html'))) return dir;
-  }
-  return null;
+  const dir = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 
 function readTree(dir: string, prefix = ''): Map<string, Uint8Array> {
