@@ -42,7 +42,13 @@ import { jobRoutes } from './routes/job-routes.ts';
 import { notificationRoutes } from './routes/notification-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
-import { csrfAccepted, csrfRefused, registerSessionRoutes, sessionPrincipal } from './session-routes.ts';
+import {
+  csrfAccepted,
+  csrfRefused,
+  registerSessionRoutes,
+  SESSION_OPENAPI,
+  sessionPrincipal,
+} from './session-routes.ts';
 import { type SessionOptions, SessionStore } from './session-store.ts';
 
 export interface ApiAuthOptions {
@@ -166,7 +172,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     handle: async () => ({ body: document }),
   });
   routes.push(documentRoute);
-  const document = openApiDocument(routes, basePath, '1');
+  const document = openApiDocument(routes, basePath, '1', SESSION_OPENAPI);
 
   const api = new Hono<Env>();
   api.use('*', async (c, next) => {

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { json } from '../http/http-app.ts';
 import { problem, problemResponse } from '../http/problem-response.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { type JsonSchema, toSchema } from './openapi-document.ts';
 import type { Principal } from './principal.ts';
 import { jsonBody, parseInput } from './request-input.ts';
 import { type SessionStore, sameSecret } from './session-store.ts';
@@ -34,6 +35,60 @@ const loginBody = z
     message: 'give either key (an API key) or code (a one-time login code)',
     path: ['key'],
   });
+
+const problemRef = (description: string): JsonSchema => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+const sessionSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    role: { enum: ['viewer', 'operator', 'admin'] },
+    tenantId: { type: ['string', 'null'] },
+    csrfToken: { type: ['string', 'null'], description: 'send it as X-CSRF-Token on every mutating request' },
+    expiresAt: { type: ['string', 'null'] },
+  },
+};
+
+/** The session routes in the OpenAPI document (they need no credential: they make one). */
+export const SESSION_OPENAPI: Record<string, Record<string, JsonSchema>> = {
+  '/session': {
+    post: {
+      operationId: 'login',
+      summary: 'Log in with an API key (or JWT) or a one-time login code; sets the session cookie',
+      tags: ['auth'],
+      security: [],
+      requestBody: { required: true, content: { 'application/json': { schema: toSchema(loginBody) } } },
+      responses: {
+        '200': {
+          description: 'Logged in; Set-Cookie: conveyor_session (HttpOnly; SameSite=Strict)',
+          content: { 'application/json': { schema: sessionSchema } },
+        },
+        '400': problemRef('Invalid input (the problem names the field)'),
+        '401': problemRef('The key or code is not valid'),
+        '429': problemRef('Too many failed logins from this address'),
+      },
+    },
+    get: {
+      operationId: 'currentSession',
+      summary: "The session cookie's role, tenant and CSRF token",
+      tags: ['auth'],
+      security: [{ session: [] }],
+      responses: {
+        '200': { description: 'The session', content: { 'application/json': { schema: sessionSchema } } },
+        '401': problemRef('Not logged in'),
+      },
+    },
+    delete: {
+      operationId: 'logout',
+      summary: 'Log out: ends the session and clears the cookie (X-CSRF-Token required)',
+      tags: ['auth'],
+      security: [{ session: [] }],
+      responses: { '204': { description: 'Logged out' }, '403': problemRef('Missing or wrong X-CSRF-Token') },
+    },
+  },
+};
 
 export interface SessionRouteOptions {
   basePath: string;
