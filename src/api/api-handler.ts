@@ -36,6 +36,7 @@ import {
 } from './principal.ts';
 import { jsonBody, parseInput, queryObject } from './request-input.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { dashboardRoutes } from './routes/dashboard-routes.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { insightRoutes } from './routes/insight-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
@@ -50,6 +51,7 @@ import {
   sessionPrincipal,
 } from './session-routes.ts';
 import { type SessionOptions, SessionStore } from './session-store.ts';
+import { StreamHub } from './stream-hub.ts';
 
 export interface ApiAuthOptions {
   /**
@@ -102,12 +104,14 @@ export interface ApiHandlerOptions {
 }
 
 /**
- * The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which waits for bulk
- * actions, and `loginCode()`, which makes a one-time login code for the dashboard (single use,
+ * The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which ends the open live
+ * streams (GET /stream; clients reconnect) and waits for bulk actions: call it before shutting
+ * down; and `loginCode()`, which makes a one-time login code for the dashboard (single use,
  * default 15 minutes; `POST /session` with `{ code }` exchanges it for a session).
  */
 export type ApiHandler = Hono & {
   settled(): Promise<void>;
+  readonly streams: StreamHub;
   loginCode(options?: { role?: ApiRole; tenantId?: string | null; ttlMs?: number }): string;
 };
 
@@ -135,6 +139,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const sessions = new SessionStore(options.sessions);
   const bulk = new BulkRunner({ store: internals.store, now: internals.now, logger: conveyor.logger });
   const log = conveyor.logger;
+  const streams = new StreamHub({ store: internals.store, log });
 
   const verifyToken = async (token: string): Promise<Principal | null> => {
     if (looksLikeApiKey(token)) return verifyApiKey(await internals.store(), token);
@@ -159,6 +164,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     ...adminRoutes,
     ...scheduleRoutes,
     ...insightRoutes,
+    ...dashboardRoutes,
     ...(options.events ? eventRoutes : []),
     ...(options.notifier ? notificationRoutes : []),
   ];
@@ -241,6 +247,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         conveyor,
         bulk,
         now,
+        streams,
+        signal: c.req.raw.signal,
         ...(options.events ? { events: options.events } : {}),
         ...(options.notifier ? { notifier: options.notifier } : {}),
       });
@@ -260,7 +268,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
           },
         });
       }
-      return json(result.status ?? 200, result.body);
+      return result.response ?? json(result.status ?? 200, result.body);
     });
   }
 
@@ -278,7 +286,11 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   // ConveyorErrors and become problems there (problem-response.ts).
   if (options.dashboard ?? true) serveDashboard(app, options, basePath);
   return Object.assign(app, {
-    settled: () => bulk.settled(),
+    streams,
+    settled: async () => {
+      await streams.close();
+      await bulk.settled();
+    },
     loginCode: (code: { role?: ApiRole; tenantId?: string | null; ttlMs?: number } = {}) =>
       sessions.loginCode(code.role ?? 'admin', code.tenantId ?? null, code.ttlMs),
   }) as ApiHandler;

@@ -16,6 +16,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import type { Store } from '../store/store.ts';
 import type { BulkRunner } from './bulk-runner.ts';
 import type { ApiRole, Principal } from './principal.ts';
+import type { StreamHub } from './stream-hub.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -35,6 +36,10 @@ export interface RouteContext<P, Q, B> {
   events?: EventBus;
   /** The notifier, when the handler was given one (its routes are served only then). */
   notifier?: Notifier;
+  /** The live streams of this handler (GET /stream): one poller per scope, shared. */
+  streams: StreamHub;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
 }
 
 /** A change to record in the audit log. */
@@ -50,6 +55,8 @@ export interface RouteResult {
   body: unknown;
   /** Required on routes with `audit`: what changed. */
   audit?: AuditRecord;
+  /** A response of its own (a stream) instead of `body` as JSON. */
+  response?: Response;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a route table holds routes of every shape.
@@ -69,6 +76,8 @@ export interface ApiRoute<P = any, Q = any, B = any> {
   body?: z.ZodType<B>;
   /** The audit action of a route that changes something, e.g. `job.retry`. */
   audit?: string;
+  /** The success response's media type (default application/json), for the document. */
+  produces?: string;
   /** Status codes the route answers besides 2xx, 400, 401, 403 (for the document). */
   errors?: number[];
   handle(context: RouteContext<P, Q, B>): Promise<RouteResult>;

@@ -70,6 +70,11 @@ export const searchQueryFields = {
   from: instant.optional().describe('created at or after'),
   until: instant.optional().describe('created before'),
   payload: jsonQuery.optional().describe('JSON the payload contains (`@>`), e.g. {"orderId":"o_1"}'),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'must be a failure fingerprint (16 hex digits, from GET /failures)')
+    .optional()
+    .describe('jobs with a failed attempt of this failure group (GET /failures)'),
 };
 
 export const pageQueryFields = {
@@ -85,6 +90,7 @@ export type SearchQuery = {
   from?: Date | undefined;
   until?: Date | undefined;
   payload?: unknown;
+  fingerprint?: string | undefined;
 };
 
 /** The store's JobSearch from the parsed query fields. */
@@ -97,6 +103,7 @@ export function searchOf(query: SearchQuery): JobSearch {
   if (query.from) search.from = query.from;
   if (query.until) search.until = query.until;
   if (query.payload !== undefined) search.payload = query.payload;
+  if (query.fingerprint !== undefined) search.fingerprint = query.fingerprint;
   return search;
 }
 
@@ -112,6 +119,7 @@ export const searchBody = z.strictObject({
   from: instant.optional(),
   until: instant.optional(),
   payload: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+  fingerprint: searchQueryFields.fingerprint,
   ids: z.array(jobId).min(1).max(10_000).optional(),
 });
 

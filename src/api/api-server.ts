@@ -38,5 +38,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     host,
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
-  return Object.assign(server, { handler });
+  // Open live streams end first (their pollers stop), then the connections close.
+  const close = async () => {
+    await handler.settled();
+    await server.close();
+  };
+  return Object.assign(server, { handler, close });
 }

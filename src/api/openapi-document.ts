@@ -71,7 +71,7 @@ function operation(route: ApiRoute): JsonSchema {
   const responses: Record<string, JsonSchema> = {
     '2XX': {
       description: 'Success',
-      content: { 'application/json': { schema: {} } },
+      content: { [route.produces ?? 'application/json']: { schema: {} } },
     },
   };
   for (const status of [...new Set(errors)].sort()) {

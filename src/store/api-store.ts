@@ -22,6 +22,8 @@ export interface JobSearch {
   until?: Date;
   /** JSON containment: the payload holds this (`payload @> value`). */
   payload?: unknown;
+  /** A failure group (apiFailureGroups): jobs with a failed attempt of that fingerprint. */
+  fingerprint?: string;
   ids?: string[];
 }
 

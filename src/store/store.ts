@@ -4,6 +4,7 @@
  * operations take `now`, so tests drive the clock. No driver type crosses this interface.
  */
 import type { ApiStore } from './api-store.ts';
+import type { DashboardStore } from './dashboard-store.ts';
 import type { EventStore } from './event-store.ts';
 import type { JobStore } from './job-store.ts';
 import type { LeaderStore } from './leader-store.ts';
@@ -15,6 +16,7 @@ import type { WorkerStore } from './worker-store.ts';
 
 export type { SqlExecutor } from '../core/sql-executor.ts';
 export type * from './api-store.ts';
+export type * from './dashboard-store.ts';
 export type * from './event-store.ts';
 export type * from './job-store.ts';
 export type * from './leader-store.ts';
@@ -40,6 +42,7 @@ export interface Store
     RunStore,
     LeaderStore,
     ApiStore,
+    DashboardStore,
     EventStore,
     NotificationStore {
   /**

@@ -10,6 +10,8 @@ export interface WorkerStore {
     leaseMs: number;
     /** The worker's start record so far (0 for a new worker). */
     startedSeq?: number;
+    /** The job names it can run (shown by "why is this job waiting?"); omitted: not recorded. */
+    names?: readonly string[];
   }): Promise<void>;
   /**
    * Records that the worker starts its buffered jobs numbered up to `startedSeq` (ClaimedJob.leaseSeq);

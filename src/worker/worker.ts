@@ -250,6 +250,7 @@ export class Worker {
       now: now(),
       leaseMs,
       startedSeq: this.#buffer.startedSeq,
+      names: [...this.#deps.definitions.keys()],
     });
   }
 

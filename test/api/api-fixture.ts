@@ -78,6 +78,26 @@ export interface ApiFixture {
   snapshot(): Promise<string>;
 }
 
+/** The first `event:` of a Server-Sent Events response, as { event, data }; the stream is then cancelled. */
+export async function firstEvent(response: Response): Promise<{ event: string; data: unknown }> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before an event: ${JSON.stringify(buffer)}`);
+      buffer += value;
+      for (const block of buffer.split('\n\n').slice(0, -1)) {
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (event && data) return { event, data: JSON.parse(data) };
+      }
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
+
 export async function seedTenant(conveyor: Conveyor, tenantId: string): Promise<Seeded> {
   const ready = await conveyor.enqueue(workJob, { orderId: `${tenantId}-ready` }, { tenantId, delay: '1h' });
   // 'ready' stays ready: the worker only runs while seeding, and this one is promoted after.
@@ -257,6 +277,11 @@ export function useApiFixture(): ApiFixture {
         { incoming: { socket: { remoteAddress: ip } } },
       );
       const contentType = response.headers.get('content-type') ?? '';
+      if (contentType.startsWith('text/event-stream')) {
+        // A live stream does not end: its first event is the body, then the client hangs up.
+        const event = await firstEvent(response);
+        return { status: response.status, contentType, body: event };
+      }
       const text = await response.text();
       return { status: response.status, contentType, body: text === '' ? null : JSON.parse(text) };
     },

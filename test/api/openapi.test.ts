@@ -55,6 +55,7 @@ describe('OpenAPI document', () => {
       'from',
       'until',
       'payload',
+      'fingerprint',
       'cursor',
       'limit',
     ]);

@@ -79,6 +79,10 @@ export function routeCalls(api: ApiFixture): RouteCall[] {
     c('GET /workers', '/workers', 'viewer'),
     c('GET /tenants', '/tenants', 'viewer'),
     c('GET /openapi.json', '/openapi.json', 'viewer'),
+    c('GET /overview', '/overview?since=24h', 'viewer'),
+    c('GET /jobs/{id}/waiting', `/jobs/${acme.ready}/waiting`, 'viewer'),
+    c('GET /failures', '/failures?since=24h&limit=10', 'viewer'),
+    c('GET /stream', '/stream', 'viewer'),
     c('GET /events', '/events?tenant=acme&limit=10', 'viewer'),
     c('GET /events/lag', '/events/lag', 'viewer'),
     c('POST /events/replay', '/events/replay', 'operator', {

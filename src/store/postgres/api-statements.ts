@@ -109,6 +109,7 @@ export function apiStatements({ run, transaction, readyChannel, cancelChannel }:
         search.ids ?? null,
         before ?? null,
         limit,
+        search.fingerprint ?? null,
       ];
       const states = search.states;
       const live = states === undefined || states.some((state) => state !== 'completed');

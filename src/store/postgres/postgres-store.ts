@@ -7,6 +7,7 @@ import type { Row, SqlDriver, SqlSession } from '../sql-driver.ts';
 import type { Store } from '../store.ts';
 import { classified } from '../store-errors.ts';
 import { apiStatements } from './api-statements.ts';
+import { dashboardStatements } from './dashboard-statements.ts';
 import { eventStatements } from './event-statements.ts';
 import { jobStatements } from './job-statements.ts';
 import { notificationStatements } from './notification-statements.ts';
@@ -69,6 +70,7 @@ export function createPostgresStore(driver: SqlDriver, schema: string): Store {
     ...runStatements(context),
     ...scheduleStatements(context),
     ...apiStatements(context),
+    ...dashboardStatements(context),
     ...eventStatements(
       context,
       notificationChannel(schema, 'events'),

@@ -4,8 +4,8 @@ import type { StatementContext } from './statement-context.ts';
 
 export function workerStatements({ run }: StatementContext): WorkerStore {
   return {
-    async workerRegister({ id, host, pid, queues, now, leaseMs, startedSeq = 0 }) {
-      await run('worker-register', [id, host, pid, queues, now, leaseMs, startedSeq]);
+    async workerRegister({ id, host, pid, queues, now, leaseMs, startedSeq = 0, names }) {
+      await run('worker-register', [id, host, pid, queues, now, leaseMs, startedSeq, names ?? null]);
     },
 
     async workerDeclareStarted({ id, startedSeq }) {

@@ -1,6 +1,6 @@
--- analyticsErrorGroups: failed attempts grouped by normalized error message: quoted values become
--- <str>, UUIDs <uuid>, numbers <n>; so "user 42 not found" and
--- "user 7 not found" are one group. Newest sample message kept per group.
+-- analyticsErrorGroups: failed attempts grouped by normalized error message (conveyor.error_pattern,
+-- migration 0012: quoted values become <str>, UUIDs <uuid>, numbers <n>; so "user 42 not found" and
+-- "user 7 not found" are one group). Newest sample message kept per group.
 -- $1 since (timestamptz), $2 until (timestamptz), $3 queue (text or NULL), $4 name (text or NULL),
 -- $5 tenant id (text or NULL), $6 limit (integer).
 WITH failures AS (
@@ -14,12 +14,7 @@ WITH failures AS (
     AND ($5::text IS NULL OR tenant_id = $5::text)
 ),
 normalized AS (
-  SELECT name, finished_at, error_name, message,
-    regexp_replace(
-      regexp_replace(
-        regexp_replace(message, '"[^"]*"|''[^'']*''|`[^`]*`', '<str>', 'g'),
-        '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
-      '\d+(\.\d+)?', '<n>', 'g') AS pattern
+  SELECT name, finished_at, error_name, message, conveyor.error_pattern(message) AS pattern
   FROM failures
 )
 SELECT error_name, pattern,

@@ -1,0 +1,192 @@
+/**
+ * The dashboard overview (GET /overview): the window's buckets, then the store's three reads
+ * (history attempts grouped five ways, wait p95, live jobs) folded into series, totals, queues and
+ * the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
+ * retried or not; wait = started_at − due time of the attempt; `depth` at a bucket's end = jobs
+ * that were due and not yet started then (history attempts that started later, plus live ready,
+ * due-scheduled and active jobs).
+ */
+import { ValidationError } from '../core/errors.ts';
+import { JOB_STATES, type JobState } from '../core/job.ts';
+import type { Scope } from '../core/scope.ts';
+import type { QueueSettingsRow, Store } from '../store/store.ts';
+
+/** Bucket sizes the default is chosen from: the smallest giving at most DEFAULT_MAX_BUCKETS. */
+const NICE_BUCKETS_MS = [
+  1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000,
+  43_200_000, 86_400_000, 604_800_000,
+];
+const DEFAULT_MAX_BUCKETS = 300;
+/** A bucket given explicitly may make up to this many. */
+export const MAX_BUCKETS = 1000;
+const TOP_TENANTS = 20;
+
+export type StateCounts = Record<JobState, number>;
+
+const emptyCounts = (): StateCounts => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as StateCounts;
+
+export interface OverviewWindow {
+  since: Date;
+  until: Date;
+  bucketMs: number;
+  buckets: number;
+}
+
+/** The window: `since` aligned down to a whole bucket (epoch-aligned, so charts line up). */
+export function overviewWindow(since: Date, until: Date, bucketMs: number | undefined): OverviewWindow {
+  const spanMs = until.getTime() - since.getTime();
+  if (spanMs <= 0) throw new ValidationError('query.since', 'must be before `until` (e.g. since=24h)');
+  let size = bucketMs;
+  if (size === undefined) {
+    size = NICE_BUCKETS_MS.find((b) => spanMs / b <= DEFAULT_MAX_BUCKETS) ?? NICE_BUCKETS_MS.at(-1)!;
+  } else if (size < 1000 || size % 1000 !== 0) {
+    throw new ValidationError('query.bucket', 'must be a whole number of seconds, at least 1s (e.g. 5m)');
+  }
+  const start = Math.floor(since.getTime() / size) * size;
+  const buckets = Math.ceil((until.getTime() - start) / size);
+  if (buckets > MAX_BUCKETS) {
+    throw new ValidationError(
+      'query.bucket',
+      `gives ${buckets} buckets for this window; at most ${MAX_BUCKETS}: take a larger bucket or leave it out`,
+    );
+  }
+  return { since: new Date(start), until, bucketMs: size, buckets };
+}
+
+interface Activity {
+  counts: StateCounts;
+  completed: number;
+  failed: number;
+  waitSum: number;
+  waited: number;
+}
+
+const activity = (): Activity => ({ counts: emptyCounts(), completed: 0, failed: 0, waitSum: 0, waited: 0 });
+const meanOf = (a: Activity): number | null => (a.waited > 0 ? a.waitSum / a.waited : null);
+
+export async function buildOverview(
+  store: Store,
+  params: { scope: Scope; window: OverviewWindow; queue?: string; tenantId?: string },
+  settings: QueueSettingsRow[],
+) {
+  const { window } = params;
+  const read = {
+    scope: params.scope,
+    since: window.since,
+    until: window.until,
+    bucketMs: window.bucketMs,
+    ...(params.queue !== undefined ? { queue: params.queue } : {}),
+    ...(params.tenantId !== undefined ? { tenantId: params.tenantId } : {}),
+  };
+  const [runs, p95, live] = await Promise.all([
+    store.apiOverviewRuns(read),
+    store.apiOverviewWaitP95(read),
+    store.apiOverviewLive(read),
+  ]);
+  const n = window.buckets;
+  const series = {
+    t: Array.from({ length: n }, (_, k) => window.since.getTime() + k * window.bucketMs),
+    completed: new Array<number>(n).fill(0),
+    failed: new Array<number>(n).fill(0),
+    waitMeanMs: new Array<number | null>(n).fill(null),
+    waitP95Ms: new Array<number | null>(n).fill(null),
+    depth: new Array<number>(n).fill(0),
+  };
+  const moves = new Array<number>(n).fill(0);
+  const inRange = (k: number | null): k is number => k !== null && k >= 0 && k < n;
+  const total = activity();
+  const queues = new Map<string, Activity>();
+  const tenants = new Map<string, Activity>();
+  const of = (map: Map<string, Activity>, key: string) => {
+    let found = map.get(key);
+    if (!found) {
+      found = activity();
+      map.set(key, found);
+    }
+    return found;
+  };
+  for (const row of runs) {
+    const add = (a: Activity) => {
+      a.completed += row.completed;
+      a.failed += row.failed;
+      if (row.waitMeanMs !== null) {
+        a.waitSum += row.waitMeanMs * row.waited;
+        a.waited += row.waited;
+      }
+    };
+    if (row.kind === 'finish') {
+      if (!inRange(row.k)) continue;
+      series.completed[row.k] = row.completed;
+      series.failed[row.k] = row.failed;
+      series.waitMeanMs[row.k] = row.waitMeanMs;
+      add(total);
+    } else if (row.kind === 'due' || row.kind === 'start') {
+      if (inRange(row.k)) moves[row.k]! += row.kind === 'due' ? row.started : -row.started;
+    } else if (row.kind === 'queue' && row.queue !== null) {
+      add(of(queues, row.queue));
+    } else if (row.kind === 'tenant' && row.tenantId !== null) {
+      add(of(tenants, row.tenantId));
+    }
+  }
+  for (const row of p95) if (inRange(row.k)) series.waitP95Ms[row.k] = row.waitP95Ms;
+  for (const row of live) {
+    if (row.kind === 'count' && row.state !== null) {
+      if (row.queue !== null) {
+        of(queues, row.queue).counts[row.state] += row.n;
+        total.counts[row.state] += row.n;
+      } else if (row.tenantId !== null) {
+        of(tenants, row.tenantId).counts[row.state] += row.n;
+      }
+    } else if (row.kind !== 'count' && inRange(row.k)) {
+      moves[row.k]! += row.kind === 'due' ? row.n : -row.n;
+    }
+  }
+  let depth = 0;
+  for (let k = 0; k < n; k++) {
+    depth += moves[k]!;
+    series.depth[k] = depth;
+  }
+  const paused = new Map(settings.map((s) => [s.name, s.paused]));
+  if (params.queue === undefined) for (const s of settings) of(queues, s.name);
+  else if (paused.has(params.queue)) of(queues, params.queue);
+  const liveCount = (a: Activity) => Object.values(a.counts).reduce((x, y) => x + y, 0);
+  const attempts = total.completed + total.failed;
+  return {
+    since: window.since,
+    until: window.until,
+    bucketMs: window.bucketMs,
+    totals: {
+      counts: total.counts,
+      completed: total.completed,
+      failed: total.failed,
+      failureRate: attempts === 0 ? 0 : total.failed / attempts,
+      waitMeanMs: meanOf(total),
+    },
+    series,
+    queues: [...queues.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([queue, a]) => ({
+        queue,
+        paused: paused.get(queue) ?? false,
+        counts: a.counts,
+        completed: a.completed,
+        failed: a.failed,
+        waitMeanMs: meanOf(a),
+      })),
+    tenants: [...tenants.entries()]
+      .sort(
+        ([ka, a], [kb, b]) =>
+          b.completed + b.failed - (a.completed + a.failed) ||
+          liveCount(b) - liveCount(a) ||
+          (ka < kb ? -1 : 1),
+      )
+      .slice(0, TOP_TENANTS)
+      .map(([tenantId, a]) => ({
+        tenantId,
+        counts: a.counts,
+        completed: a.completed,
+        failed: a.failed,
+        waitMeanMs: meanOf(a),
+      })),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The dashboard's slice of the store seam, behind the REST API's overview, "why is this job
+ * waiting?", failure groups and live stream (src/api/routes/dashboard-routes.ts). Every method takes
+ * a `scope` (src/core/scope.ts) and its SQL applies it. Each method runs one `api-*.sql` file.
+ */
+import type { JobState } from '../core/job.ts';
+import type { Scope } from '../core/scope.ts';
+
+/** The window and filters of the overview. */
+export interface OverviewParams {
+  scope: Scope;
+  since: Date;
+  until: Date;
+  bucketMs: number;
+  queue?: string;
+  tenantId?: string;
+}
+
+/**
+ * One group of the history's attempts since the window's start: per bucket of finish (`finish`),
+ * per bucket where a wait began (`due`) or ended (`start`), per queue, per tenant.
+ */
+export interface OverviewRunRow {
+  kind: 'finish' | 'due' | 'start' | 'queue' | 'tenant';
+  k: number | null;
+  queue: string | null;
+  tenantId: string | null;
+  completed: number;
+  failed: number;
+  waitMeanMs: number | null;
+  /** Attempts in the window with a wait (the weight of waitMeanMs). */
+  waited: number;
+  /** Attempts that started (the depth's +1/−1 of `due`/`start` rows). */
+  started: number;
+}
+
+/** Live jobs per queue/tenant and state (`count`), or the depth's moves of jobs not yet finished. */
+export interface OverviewLiveRow {
+  kind: 'count' | 'due' | 'start';
+  k: number | null;
+  queue: string | null;
+  tenantId: string | null;
+  state: JobState | null;
+  n: number;
+}
+
+/** What the claim decides on, for one waiting job (api-job-waiting.sql). */
+export interface JobWaitingRow {
+  id: string;
+  queue: string;
+  name: string;
+  state: JobState;
+  groupKey: string;
+  runAt: Date;
+  attempt: number;
+  queuePaused: boolean;
+  groupPaused: boolean;
+  globalConcurrency: number | null;
+  queueActive: number;
+  groupLimit: number | null;
+  groupActive: number;
+  rateLimit: number | null;
+  rateIntervalMs: number | null;
+  queueRateUsed: number;
+  /** When the first start counted in the queue's window leaves it (epoch ms). */
+  queueRateFreeMs: number | null;
+  groupRateLimit: number | null;
+  groupRateIntervalMs: number | null;
+  groupRateUsed: number;
+  groupRateFreeMs: number | null;
+  liveWorkers: number;
+  workerLastSeen: Date | null;
+  /** Ready jobs of the same queue and group the claim takes first (ready jobs only). */
+  ahead: number | null;
+}
+
+export interface FailureGroupRow {
+  fingerprint: string;
+  message: string;
+  name: string;
+  queue: string;
+  attempts: number;
+  jobs: number;
+  tenants: number;
+  dead: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  sampleJobId: string;
+}
+
+/** A job whose state changed (or that appeared) since the stream's previous tick. */
+export interface ChangedJob {
+  id: string;
+  state: JobState | null;
+  queue: string;
+  name: string;
+}
+
+export interface StreamCursor {
+  runCursor: string;
+  jobCursor: string;
+}
+
+export interface DashboardStore {
+  apiOverviewRuns(params: OverviewParams): Promise<OverviewRunRow[]>;
+  /** p95 wait per finish bucket, and over the window (k null). */
+  apiOverviewWaitP95(params: OverviewParams): Promise<{ k: number | null; waitP95Ms: number | null }[]>;
+  apiOverviewLive(params: OverviewParams): Promise<OverviewLiveRow[]>;
+  /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
+  apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
+  apiFailureGroups(params: {
+    scope: Scope;
+    since: Date;
+    until: Date;
+    queue?: string;
+    name?: string;
+    tenantId?: string;
+    limit: number;
+  }): Promise<FailureGroupRow[]>;
+  /** The change feed's starting point: the newest history row and job ids. */
+  apiStreamStart(): Promise<StreamCursor>;
+  /** Attempts ended and jobs enqueued after the cursor, and the jobs running now; the next cursor. */
+  apiStreamChanges(params: { scope: Scope; cursor: StreamCursor; activeLimit: number }): Promise<{
+    cursor: StreamCursor;
+    ended: ChangedJob[];
+    enqueued: ChangedJob[];
+    active: ChangedJob[];
+  }>;
+}

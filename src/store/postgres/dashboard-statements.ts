@@ -1,0 +1,148 @@
+/** The dashboard's slice of the store over SQL files (api-overview-*, api-job-waiting, …): every read takes a scope. */
+import type { JobState } from '../../core/job.ts';
+import { scopeTenant } from '../../core/scope.ts';
+import type {
+  ChangedJob,
+  DashboardStore,
+  OverviewLiveRow,
+  OverviewParams,
+  OverviewRunRow,
+} from '../dashboard-store.ts';
+import type { Row } from '../sql-driver.ts';
+import type { StatementContext } from './statement-context.ts';
+
+const date = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+const textOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
+const numberOrNull = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+
+function overviewValues({ scope, since, until, bucketMs, queue, tenantId }: OverviewParams): unknown[] {
+  return [scopeTenant(scope), since, until, bucketMs, queue ?? null, tenantId ?? null];
+}
+
+const changed = (row: Row): ChangedJob => ({
+  id: String(row.id),
+  state: textOrNull(row.state) as JobState | null,
+  queue: String(row.queue),
+  name: String(row.name),
+});
+
+export function dashboardStatements({ run, transaction }: StatementContext): DashboardStore {
+  // The overview's statements run as unnamed statements inside a transaction, so each is planned
+  // with its values (the filters left out fold away), as the job search is (api-statements.ts).
+  const planned = (name: string, values: unknown[]) =>
+    transaction((inTransaction) => inTransaction(name, values));
+  return {
+    async apiOverviewRuns(params) {
+      return (await planned('api-overview-runs', overviewValues(params))).map(
+        (row): OverviewRunRow => ({
+          kind: String(row.kind) as OverviewRunRow['kind'],
+          k: numberOrNull(row.k),
+          queue: textOrNull(row.queue),
+          tenantId: textOrNull(row.tenant_id),
+          completed: Number(row.completed),
+          failed: Number(row.failed),
+          waitMeanMs: numberOrNull(row.wait_mean_ms),
+          waited: Number(row.waited),
+          started: Number(row.started),
+        }),
+      );
+    },
+
+    async apiOverviewWaitP95(params) {
+      return (await planned('api-overview-wait-p95', overviewValues(params))).map((row) => ({
+        k: numberOrNull(row.k),
+        waitP95Ms: numberOrNull(row.wait_p95_ms),
+      }));
+    },
+
+    async apiOverviewLive(params) {
+      return (await planned('api-overview-live', overviewValues(params))).map(
+        (row): OverviewLiveRow => ({
+          kind: String(row.kind) as OverviewLiveRow['kind'],
+          k: numberOrNull(row.k),
+          queue: textOrNull(row.queue),
+          tenantId: textOrNull(row.tenant_id),
+          state: textOrNull(row.state) as JobState | null,
+          n: Number(row.n),
+        }),
+      );
+    },
+
+    async apiJobWaiting({ scope, id, now }) {
+      const [row] = await run('api-job-waiting', [scopeTenant(scope), id, now]);
+      if (!row) return null;
+      return {
+        id: String(row.id),
+        queue: String(row.queue),
+        name: String(row.name),
+        state: String(row.state) as JobState,
+        groupKey: String(row.group_key),
+        runAt: date(row.run_at),
+        attempt: Number(row.attempt),
+        queuePaused: Boolean(row.queue_paused),
+        groupPaused: Boolean(row.group_paused),
+        globalConcurrency: numberOrNull(row.global_concurrency),
+        queueActive: Number(row.queue_active),
+        groupLimit: numberOrNull(row.group_limit),
+        groupActive: Number(row.group_active),
+        rateLimit: numberOrNull(row.rate_limit),
+        rateIntervalMs: numberOrNull(row.rate_interval_ms),
+        queueRateUsed: Number(row.queue_rate_used ?? 0),
+        queueRateFreeMs: numberOrNull(row.queue_rate_free_ms),
+        groupRateLimit: numberOrNull(row.group_rate_limit),
+        groupRateIntervalMs: numberOrNull(row.group_rate_interval_ms),
+        groupRateUsed: Number(row.group_rate_used ?? 0),
+        groupRateFreeMs: numberOrNull(row.group_rate_free_ms),
+        liveWorkers: Number(row.live_workers),
+        workerLastSeen: row.worker_last_seen == null ? null : date(row.worker_last_seen),
+        ahead: numberOrNull(row.ahead),
+      };
+    },
+
+    async apiFailureGroups({ scope, since, until, queue, name, tenantId, limit }) {
+      const rows = await planned('api-failure-groups', [
+        scopeTenant(scope),
+        since,
+        until,
+        queue ?? null,
+        name ?? null,
+        tenantId ?? null,
+        limit,
+      ]);
+      return rows.map((row) => ({
+        fingerprint: String(row.fingerprint),
+        message: String(row.message),
+        name: String(row.name),
+        queue: String(row.queue),
+        attempts: Number(row.attempts),
+        jobs: Number(row.jobs),
+        tenants: Number(row.tenants),
+        dead: Number(row.dead),
+        firstSeen: date(row.first_seen),
+        lastSeen: date(row.last_seen),
+        sampleJobId: String(row.sample_job_id),
+      }));
+    },
+
+    async apiStreamStart() {
+      const [row] = await run('api-stream-start', []);
+      return { runCursor: String(row?.run_cursor ?? 0), jobCursor: String(row?.job_cursor ?? 0) };
+    },
+
+    async apiStreamChanges({ scope, cursor, activeLimit }) {
+      const rows = await run('api-stream-changes', [
+        scopeTenant(scope),
+        cursor.runCursor,
+        cursor.jobCursor,
+        activeLimit,
+      ]);
+      const next = rows[0]
+        ? { runCursor: String(rows[0].run_cursor), jobCursor: String(rows[0].job_cursor) }
+        : cursor;
+      const of = (kind: string) => rows.filter((row) => row.kind === kind).map(changed);
+      return { cursor: next, ended: of('run'), enqueued: of('job'), active: of('active') };
+    },
+  };
+}
