@@ -39,9 +39,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     ...(options.port !== undefined ? { port: options.port } : {}),
   });
   // Open live streams end first (their pollers stop), then the connections close.
+  const closeServer = server.close;
   const close = async () => {
     await handler.settled();
-    await server.close();
+    await closeServer();
   };
   return Object.assign(server, { handler, close });
 }
