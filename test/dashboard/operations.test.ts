@@ -9,7 +9,7 @@ import type { WorkerHandle } from '../../src/index.ts';
 import { sql } from '../support/database.ts';
 import { until } from '../support/until.ts';
 import { useDashboard } from './dashboard-fixture.ts';
-import { failing, mailJob, workJob } from './jobs.ts';
+import { failing, gate, mailJob, workJob } from './jobs.ts';
 
 let worker: WorkerHandle | undefined;
 const ids: { dead: string; mail: string } = { dead: '', mail: '' };
@@ -30,6 +30,7 @@ const dash = useDashboard({
 });
 
 afterAll(async () => {
+  gate.open();
   await worker?.stop();
 });
 
@@ -46,13 +47,20 @@ describe('operating from the dashboard', { timeout: 30_000 }, () => {
     await page.waitForSelector('[data-testid=timeline] >> text=card declined');
 
     failing.on = false;
+    gate.held = true;
     await page.click('[data-testid=action-replay]');
-    // The page moves to the new job, whose state the stream updates as the worker runs it.
+    // The page moves to the new job, which the worker holds running; once let go, the stream
+    // tells the page, which shows it completed without a reload.
     await page.waitForURL(
       (url) => /\/jobs\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${ids.dead}`),
     );
     const copy = /\/jobs\/(\d+)$/.exec(new URL(page.url()).pathname)![1]!;
+    await page.waitForSelector('[data-testid=job-detail] .page-header .badge-active', { timeout: 15_000 });
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    gate.open();
     await page.waitForSelector('[data-testid=job-detail] .page-header .badge-completed', { timeout: 15_000 });
+    expect(navigations).toEqual([]);
     const [row] = await sql<{ state: string }>(dash.dbUrl, 'SELECT state FROM conveyor.jobs WHERE id = $1', [
       copy,
     ]);
