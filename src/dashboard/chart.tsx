@@ -15,7 +15,8 @@ export function TimeChart(props: {
   t: number[];
   series: ChartSeries[];
   height?: number;
-  unit?: string;
+  /** Axis values as milliseconds (shown as ms, s or min). */
+  durations?: boolean;
   id?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -23,13 +24,13 @@ export function TimeChart(props: {
     const element = box.current;
     if (!element) return;
     const width = Math.max(element.clientWidth, 240);
-    const unit = props.unit ?? '';
+    const format = props.durations ? shortDuration : shortNumber;
     const bars = uPlot.paths.bars?.({ size: [0.7, 24] });
     const plot = new uPlot(
       {
         width,
         height: props.height ?? 180,
-        legend: { show: true },
+        legend: { show: props.series.length > 1, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max, min, 1) * 1.1] } },
         axes: [
@@ -39,7 +40,7 @@ export function TimeChart(props: {
             grid: { stroke: '#eef2f7' },
             ticks: { stroke: '#e2e8f0' },
             size: 56,
-            values: (_u, ticks) => ticks.map((v) => `${shortNumber(v)}${unit}`),
+            values: (_u, ticks) => ticks.map(format),
           },
         ],
         series: [
@@ -48,11 +49,10 @@ export function TimeChart(props: {
             label: s.label,
             stroke: s.color,
             width: 2,
-            fill: s.bars ? s.color : `${s.color}1a`,
+            ...(s.bars ? { fill: s.color } : props.series.length === 1 ? { fill: `${s.color}1a` } : {}),
             ...(s.bars && bars ? { paths: bars } : {}),
             points: { show: false },
             spanGaps: false,
-            value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${shortNumber(v)}${unit}`),
           })),
         ],
       },
@@ -67,8 +67,15 @@ export function TimeChart(props: {
       resize.disconnect();
       plot.destroy();
     };
-  }, [props.t, props.series, props.height, props.unit]);
+  }, [props.t, props.series, props.height, props.durations]);
   return <div class="chart" ref={box} id={props.id} />;
+}
+
+function shortDuration(ms: number): string {
+  if (ms === 0) return '0';
+  if (Math.abs(ms) < 1_000) return `${Math.round(ms)} ms`;
+  if (Math.abs(ms) < 60_000) return `${Number((ms / 1_000).toFixed(1))} s`;
+  return `${Number((ms / 60_000).toFixed(1))} min`;
 }
 
 function shortNumber(value: number): string {

@@ -72,35 +72,37 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout: () => vo
   return (
     <div class="shell">
       <aside class="sidebar">
-        <div class="brand">
-          <span class="brand-mark">▶</span> Conveyor
-        </div>
-        <nav>
-          {NAV.map((item) => (
-            <a
-              key={item.path}
-              href={`.${item.path === '/' ? '/' : item.path}`}
-              class={section === item.path ? 'active' : ''}
-              aria-current={section === item.path ? 'page' : undefined}
-            >
-              <span class="nav-icon">{item.icon}</span>
-              {item.label}
-            </a>
-          ))}
-        </nav>
-        <div class="sidebar-foot">
-          <div class="who" data-testid="who">
-            <span class={`role role-${session.role}`}>{session.role}</span>
-            <span class="tenant">{session.tenantId ? `tenant ${session.tenantId}` : 'all tenants'}</span>
+        <div class="sidebar-inner">
+          <div class="brand">
+            <span class="brand-mark">▶</span> Conveyor
           </div>
-          <div class={`live ${live.connected ? 'live-on' : ''}`} data-testid="live">
-            <span class="dot" /> {live.connected ? 'live' : 'connecting…'}
+          <nav>
+            {NAV.map((item) => (
+              <a
+                key={item.path}
+                href={`.${item.path === '/' ? '/' : item.path}`}
+                class={section === item.path ? 'active' : ''}
+                aria-current={section === item.path ? 'page' : undefined}
+              >
+                <span class="nav-icon">{item.icon}</span>
+                {item.label}
+              </a>
+            ))}
+          </nav>
+          <div class="sidebar-foot">
+            <div class="who" data-testid="who">
+              <span class={`role role-${session.role}`}>{session.role}</span>
+              <span class="tenant">{session.tenantId ? `tenant ${session.tenantId}` : 'all tenants'}</span>
+            </div>
+            <div class={`live ${live.connected ? 'live-on' : ''}`} data-testid="live">
+              <span class="dot" /> {live.connected ? 'live' : 'connecting…'}
+            </div>
+            {session.csrfToken !== null && (
+              <button type="button" class="btn btn-plain btn-small" onClick={onLogout}>
+                Log out
+              </button>
+            )}
           </div>
-          {session.csrfToken !== null && (
-            <button type="button" class="btn btn-plain btn-small" onClick={onLogout}>
-              Log out
-            </button>
-          )}
         </div>
       </aside>
       <main class="content">{viewFor(path, search)}</main>

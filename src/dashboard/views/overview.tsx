@@ -128,7 +128,7 @@ export function OverviewView() {
               <TimeChart t={data.series.t} series={series.failures} />
             </Card>
             <Card title="Wait time (enqueue → start)">
-              <TimeChart t={data.series.t} series={series.wait} unit=" ms" />
+              <TimeChart t={data.series.t} series={series.wait} durations />
             </Card>
             <Card title="Queue depth (ready or due)">
               <TimeChart t={data.series.t} series={series.depth} />
