@@ -95,14 +95,21 @@ async function enqueueMany(conveyor: Conveyor, count: number): Promise<void> {
         work.push(
           conveyor.enqueue(
             sendEmail,
-            { to: i % 41 === 0 ? `bounce${i}@${tenantId}.example` : `user${i}@${tenantId}.example`, template: 'welcome' },
+            {
+              to: i % 41 === 0 ? `bounce${i}@${tenantId}.example` : `user${i}@${tenantId}.example`,
+              template: 'welcome',
+            },
             { tenantId },
           ),
         );
         break;
       case 1:
         work.push(
-          conveyor.enqueue(chargeCard, { orderId: `ord_${1000 + i}`, amountCents: 1000 + i * 3 }, { tenantId }),
+          conveyor.enqueue(
+            chargeCard,
+            { orderId: `ord_${1000 + i}`, amountCents: 1000 + i * 3 },
+            { tenantId },
+          ),
         );
         break;
       case 2:
@@ -113,7 +120,10 @@ async function enqueueMany(conveyor: Conveyor, count: number): Promise<void> {
           conveyor.enqueue(
             deliverWebhook,
             {
-              endpoint: i % 19 === 0 ? `https://legacy.${tenantId}.example/hooks` : `https://hooks.${tenantId}.example/in`,
+              endpoint:
+                i % 19 === 0
+                  ? `https://legacy.${tenantId}.example/hooks`
+                  : `https://hooks.${tenantId}.example/in`,
               event: 'invoice.paid',
             },
             { tenantId },
@@ -127,7 +137,9 @@ async function enqueueMany(conveyor: Conveyor, count: number): Promise<void> {
   await Promise.all(work);
 }
 
-export async function startDemoDashboard(options: { port?: number; jobs?: number } = {}): Promise<DemoDashboard> {
+export async function startDemoDashboard(
+  options: { port?: number; jobs?: number } = {},
+): Promise<DemoDashboard> {
   const adminUrl = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
   const name = `conveyor_demo_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -173,21 +185,55 @@ export async function startDemoDashboard(options: { port?: number; jobs?: number
 
   // Now: a paused queue with jobs waiting behind it, delayed jobs, schedules.
   await conveyor.queues.pause('reports');
-  const waiting = await conveyor.enqueue(buildReport, { reportId: 'rep_9001', month: '2026-12' }, { tenantId: 'acme' });
+  const waiting = await conveyor.enqueue(
+    buildReport,
+    { reportId: 'rep_9001', month: '2026-12' },
+    { tenantId: 'acme' },
+  );
   for (let i = 0; i < 12; i++) {
-    await conveyor.enqueue(buildReport, { reportId: `rep_91${i}`, month: '2026-12' }, { tenantId: pick(TENANTS, i) });
+    await conveyor.enqueue(
+      buildReport,
+      { reportId: `rep_91${i}`, month: '2026-12' },
+      { tenantId: pick(TENANTS, i) },
+    );
   }
   for (let i = 0; i < 8; i++) {
-    await conveyor.enqueue(sendEmail, { to: `digest${i}@globex.example`, template: 'digest' }, { tenantId: 'globex', delay: '2h' });
+    await conveyor.enqueue(
+      sendEmail,
+      { to: `digest${i}@globex.example`, template: 'digest' },
+      { tenantId: 'globex', delay: '2h' },
+    );
   }
-  await conveyor.schedules.add({ name: 'nightly-invoices', job: 'charge-card', cron: '0 2 * * *', payload: { orderId: 'batch', amountCents: 1 } });
-  await conveyor.schedules.add({ name: 'calendar-sync:acme', job: 'sync-calendar', cron: '*/5 * * * *', tenantId: 'acme', payload: { calendarId: 'cal_acme_0' } });
-  await conveyor.schedules.add({ name: 'monthly-reports', job: 'build-report', cron: '0 6 1 * *', timezone: 'Europe/Berlin', payload: { reportId: 'monthly', month: 'auto' } });
+  await conveyor.schedules.add({
+    name: 'nightly-invoices',
+    job: 'charge-card',
+    cron: '0 2 * * *',
+    payload: { orderId: 'batch', amountCents: 1 },
+  });
+  await conveyor.schedules.add({
+    name: 'calendar-sync:acme',
+    job: 'sync-calendar',
+    cron: '*/5 * * * *',
+    tenantId: 'acme',
+    payload: { calendarId: 'cal_acme_0' },
+  });
+  await conveyor.schedules.add({
+    name: 'monthly-reports',
+    job: 'build-report',
+    cron: '0 6 1 * *',
+    timezone: 'Europe/Berlin',
+    payload: { reportId: 'monthly', month: 'auto' },
+  });
 
   const store = await internalsOf(conveyor).store();
   const adminKey = (await createApiKey(store, { name: 'demo-admin', role: 'admin' }, new Date())).key;
   const viewerKey = (await createApiKey(store, { name: 'demo-viewer', role: 'viewer' }, new Date())).key;
-  const server = createApiServer({ conveyor, auth: {}, port: options.port ?? 0, loginThrottle: { max: 10_000 } });
+  const server = createApiServer({
+    conveyor,
+    auth: {},
+    port: options.port ?? 0,
+    loginThrottle: { max: 10_000 },
+  });
   const { url: base } = await server.listen();
   const firstOf = async (state: string, name?: string): Promise<string> => {
     const response = await fetch(`${base}/api/v1/jobs?state=${state}&limit=1${name ? `&name=${name}` : ''}`, {
