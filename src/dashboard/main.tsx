@@ -12,6 +12,7 @@ import { SessionContext } from './session.ts';
 import './styles.css';
 import { Toasts } from './ui.tsx';
 import { DeadLettersView } from './views/dead-letters.tsx';
+import { EventsView } from './views/events.tsx';
 import { FailuresView } from './views/failures.tsx';
 import { JobDetailView } from './views/job-detail.tsx';
 import { JobsView } from './views/jobs.tsx';
@@ -31,6 +32,7 @@ const NAV: { path: string; label: string; icon: string }[] = [
   { path: '/schedules', label: 'Schedules', icon: '◷' },
   { path: '/workers', label: 'Workers', icon: '⚙' },
   { path: '/tenants', label: 'Tenants', icon: '◫' },
+  { path: '/events', label: 'Events', icon: '↯' },
 ];
 
 function viewFor(path: string, search: URLSearchParams) {
@@ -53,6 +55,8 @@ function viewFor(path: string, search: URLSearchParams) {
       return <WorkersView />;
     case '/tenants':
       return <TenantsView />;
+    case '/events':
+      return <EventsView />;
     default:
       return (
         <div class="card">
