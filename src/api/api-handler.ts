@@ -137,7 +137,12 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const throttle = new LoginThrottle(options.loginThrottle);
   const sessions = new SessionStore(options.sessions);
-  const bulk = new BulkRunner({ store: internals.store, now: internals.now, logger: conveyor.logger });
+  const bulk = new BulkRunner({
+    store: internals.store,
+    now: internals.now,
+    logger: conveyor.logger,
+    cancel: internals.cancelJobs,
+  });
   const log = conveyor.logger;
   const streams = new StreamHub({ store: internals.store, log });
 

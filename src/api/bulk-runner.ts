@@ -23,6 +23,8 @@ export interface BulkRunnerOptions {
   logger?: Logger | undefined;
   /** Most jobs one bulk action may match (default 100,000). */
   maxJobs?: number;
+  /** Cancels as conveyor.cancel() does (job:cancelled emitted); without it, the store's cancel. */
+  cancel?: (scope: Scope, ids: string[]) => Promise<string[]>;
 }
 
 export class BulkRunner {
@@ -81,7 +83,11 @@ export class BulkRunner {
     try {
       for (let i = 0; i < ids.length; i += BATCH) {
         const batch = ids.slice(i, i + BATCH);
-        const changed = await store.apiJobAct({ scope, action, ids: batch, now: this.#options.now() });
+        const { cancel } = this.#options;
+        const changed =
+          action === 'cancel' && cancel
+            ? await cancel(scope, batch)
+            : await store.apiJobAct({ scope, action, ids: batch, now: this.#options.now() });
         const last = i + BATCH >= ids.length;
         await store.apiBulkProgress({
           id,

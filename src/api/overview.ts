@@ -1,7 +1,7 @@
 /**
- * The dashboard overview (GET /overview): the window's buckets, then the store's three reads
- * (history attempts grouped five ways, wait p95, live jobs) folded into series, totals, queues and
- * the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
+ * The dashboard overview (GET /overview): the window's buckets, then the store's four reads, run at
+ * once (history attempts grouped five ways, wait p95, live jobs by queue/tenant/state, the waiting
+ * depth's moves of unfinished jobs) folded into series, totals, queues and the most active tenants. Definitions (docs/api.md#overview): `failed` counts failed attempts,
  * retried or not; wait = started_at − due time of the attempt; `depth` at a bucket's end = jobs
  * that were due and not yet started then (history attempts that started later, plus live ready,
  * due-scheduled and active jobs).
@@ -78,10 +78,11 @@ export async function buildOverview(
     ...(params.queue !== undefined ? { queue: params.queue } : {}),
     ...(params.tenantId !== undefined ? { tenantId: params.tenantId } : {}),
   };
-  const [runs, p95, live] = await Promise.all([
+  const [runs, p95, live, moving] = await Promise.all([
     store.apiOverviewRuns(read),
     store.apiOverviewWaitP95(read),
     store.apiOverviewLive(read),
+    store.apiOverviewWaiting(read),
   ]);
   const n = window.buckets;
   const series = {
@@ -130,17 +131,13 @@ export async function buildOverview(
   }
   for (const row of p95) if (inRange(row.k)) series.waitP95Ms[row.k] = row.waitP95Ms;
   for (const row of live) {
-    if (row.kind === 'count' && row.state !== null) {
-      if (row.queue !== null) {
-        of(queues, row.queue).counts[row.state] += row.n;
-        total.counts[row.state] += row.n;
-      } else if (row.tenantId !== null) {
-        of(tenants, row.tenantId).counts[row.state] += row.n;
-      }
-    } else if (row.kind !== 'count' && inRange(row.k)) {
-      moves[row.k]! += row.kind === 'due' ? row.n : -row.n;
-    }
+    of(queues, row.queue).counts[row.state] += row.n;
+    total.counts[row.state] += row.n;
+    if (row.tenantId !== null) of(tenants, row.tenantId).counts[row.state] += row.n;
   }
+  // Completed jobs leave the live table: their count is the attempts completed in the window.
+  for (const a of [total, ...queues.values(), ...tenants.values()]) a.counts.completed = a.completed;
+  for (const row of moving) if (inRange(row.k)) moves[row.k]! += row.kind === 'due' ? row.n : -row.n;
   let depth = 0;
   for (let k = 0; k < n; k++) {
     depth += moves[k]!;

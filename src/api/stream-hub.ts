@@ -8,8 +8,8 @@
  * jobs (claims show as jobs entering it); nothing is written on the enqueue or claim path for it.
  * What the feed does not see — a scheduled job promoted to ready, a dead job retried from the API —
  * shows in the counts. Counts (queues × states, as GET /queues) are read at the first tick, after a
- * tick that saw a change, and otherwise every `countsEveryMs`; a `counts` event is sent only when
- * they differ from the last sent. A tick starts a second after the previous one started, or when it
+ * tick that saw a change, and otherwise every `countsEveryMs` — never sooner than 10× the last
+ * read took; a `counts` event is sent only when they differ from the last sent. A tick starts a second after the previous one started, or when it
  * ends if it ran longer: never two at once.
  *
  * States of a poller: starting (reading its cursor) → polling → stopped (no subscriber left, or
@@ -34,6 +34,12 @@ export interface StreamHubOptions {
 
 /** Jobs in one `jobs` event, at most. */
 export const MAX_CHANGED = 200;
+/**
+ * Counts scan the live table (and the retained completed history), so their cost grows with it: a
+ * poller reads them again only after 10× the last read's duration (300 ms → at most every 3 s),
+ * keeping one scope's counts under ~10 % of a database core however busy the queues are.
+ */
+const COUNTS_COST_FACTOR = 10;
 /** Running jobs the feed lists per tick (claims beyond it are seen in the counts). */
 const ACTIVE_LIMIT = 1000;
 
@@ -68,6 +74,8 @@ class ScopePoller {
   #active: Set<string> | null = null;
   #counts: string | null = null;
   #countsAt = 0;
+  /** How long the last counts read took: the next waits at least COUNTS_COST_FACTOR times that. */
+  #countsCostMs = 0;
   #pingAt = Date.now();
   #ticking: Promise<void> | null = null;
   /** Ticks run (the tests read it to see the poller is shared). */
@@ -142,13 +150,15 @@ class ScopePoller {
       this.#broadcast(sseEvent('jobs', { changed: changedJobs.slice(-MAX_CHANGED) }));
     }
     const now = Date.now();
-    if (
+    const sinceCounts = now - this.#countsAt;
+    const due =
       this.#counts === null ||
-      changedJobs.length > 0 ||
-      now - this.#countsAt >= this.options.countsEveryMs
-    ) {
+      ((changedJobs.length > 0 || sinceCounts >= this.options.countsEveryMs) &&
+        sinceCounts >= COUNTS_COST_FACTOR * this.#countsCostMs);
+    if (due) {
       this.#countsAt = now;
       const counts = JSON.stringify({ queues: await this.#readCounts(store) });
+      this.#countsCostMs = Date.now() - now;
       if (this.#stopped) return;
       if (counts !== this.#counts) {
         this.#counts = counts;

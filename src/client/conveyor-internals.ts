@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.ts';
+import type { Scope } from '../core/scope.ts';
 import type { RetentionPolicy } from '../maintenance/pruner.ts';
 import type { HealthSection } from '../observe/health.ts';
 import type { ConveyorMetrics } from '../observe/metrics.ts';
@@ -19,6 +20,11 @@ export const CONVEYOR_INTERNALS: unique symbol = Symbol.for('conveyor-jobs.inter
 
 export interface ConveyorInternals {
   store(): Promise<Store>;
+  /**
+   * Cancels the unfinished jobs of `ids` inside `scope` as conveyor.cancel does each (the running
+   * ones' local workers told, job:cancelled emitted); returns the ids cancelled.
+   */
+  cancelJobs(scope: Scope, ids: string[]): Promise<string[]>;
   runtime: ServiceRuntime;
   notifier: Notifier;
   registry: JobRegistry;

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { prepareJob } from '../core/enqueue-options.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { JobState } from '../core/job.ts';
+import { ALL_TENANTS, type Scope } from '../core/scope.ts';
 import { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { createLogger } from '../log/logger.ts';
 import { pruneOnce, type RetentionPolicy } from '../maintenance/pruner.ts';
@@ -63,6 +64,15 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
 
   const handle = createStoreHandle(settings, log);
   const store = (): Promise<Store> => handle.ready();
+  /** conveyor.cancel and the API's cancels: one statement, then the local workers and the event. */
+  const cancelJobs = async (scope: Scope, ids: string[]): Promise<string[]> => {
+    const cancelled = await (await store()).jobCancelMany({ scope, ids, now: now() });
+    for (const { job, previousState } of cancelled) {
+      workers.cancelled(job.id);
+      events.emit('job:cancelled', { job, jobId: job.id, previousState });
+    }
+    return cancelled.map(({ job }) => job.id);
+  };
   const retentionByQueue = (): Map<string, RetentionPolicy> =>
     new Map(registry.queues.map((q) => [q, settings.retention(q)]));
   const history = options.retention?.history;
@@ -187,15 +197,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     },
 
     async cancel(id) {
-      const cancelled = await (await store()).jobCancel({ id: String(id), now: now() });
-      if (!cancelled) return false;
-      workers.cancelled(String(id));
-      events.emit('job:cancelled', {
-        job: cancelled.job,
-        jobId: cancelled.job.id,
-        previousState: cancelled.previousState,
-      });
-      return true;
+      return (await cancelJobs(ALL_TENANTS, [String(id)])).length > 0;
     },
 
     queues: createQueueAdmin(store, registry.queues, now),
@@ -253,6 +255,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     logger: log,
   };
   const internals: ConveyorInternals = {
+    cancelJobs,
     store,
     runtime,
     notifier,

@@ -35,7 +35,7 @@ export interface LifecycleEvents {
     state: 'ready' | 'dead';
     lostWorker: string;
   };
-  /** `conveyor.cancel(id)` cancelled a queued or running job; `jobId` repeats `job.id`. */
+  /** `conveyor.cancel(id)` or the REST API (single or bulk) cancelled a queued or running job; `jobId` repeats `job.id`. */
   'job:cancelled': { job: JobInfo; jobId: string; previousState: string };
 }
 

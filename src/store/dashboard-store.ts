@@ -34,13 +34,18 @@ export interface OverviewRunRow {
   started: number;
 }
 
-/** Live jobs per queue/tenant and state (`count`), or the depth's moves of jobs not yet finished. */
+/** Jobs in the live table per queue, tenant and state. */
 export interface OverviewLiveRow {
-  kind: 'count' | 'due' | 'start';
-  k: number | null;
-  queue: string | null;
+  queue: string;
   tenantId: string | null;
-  state: JobState | null;
+  state: JobState;
+  n: number;
+}
+
+/** The depth's moves of jobs not finished: +n (`due`) or −n (`start`) in bucket k. */
+export interface OverviewMoveRow {
+  kind: 'due' | 'start';
+  k: number;
   n: number;
 }
 
@@ -106,6 +111,7 @@ export interface DashboardStore {
   /** p95 wait per finish bucket, and over the window (k null). */
   apiOverviewWaitP95(params: OverviewParams): Promise<{ k: number | null; waitP95Ms: number | null }[]>;
   apiOverviewLive(params: OverviewParams): Promise<OverviewLiveRow[]>;
+  apiOverviewWaiting(params: OverviewParams): Promise<OverviewMoveRow[]>;
   /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
   apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
   apiFailureGroups(params: {

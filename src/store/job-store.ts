@@ -1,7 +1,9 @@
 /** The jobs slice of the store seam: insert, claim, acknowledge, inspect, maintain. */
+
 import type { NewJob } from '../core/enqueue-options.ts';
 import type { DatabaseRejectedError } from '../core/errors.ts';
 import type { AttemptError, JobFilter, JobInfo, JobRecord, JobState } from '../core/job.ts';
+import type { Scope } from '../core/scope.ts';
 import type { SqlExecutor } from '../core/sql-executor.ts';
 
 /** The outcome recorded in a run row. */
@@ -160,6 +162,12 @@ export interface JobStore {
   jobList(params: { filter: JobFilter; limit: number; afterId?: string }): Promise<JobRecord[]>;
   /** Cancels an unfinished job; returns its state before and its info, or null if it was not cancellable. */
   jobCancel(params: { id: string; now: Date }): Promise<{ previousState: JobState; job: JobInfo } | null>;
+  /** Cancels the unfinished jobs of `ids` inside `scope` (the same statement as jobCancel). */
+  jobCancelMany(params: {
+    scope: Scope;
+    ids: string[];
+    now: Date;
+  }): Promise<{ previousState: JobState; job: JobInfo }[]>;
   /** Records an active job's progress (the caller checked that it is storable JSON). */
   jobProgressSet(params: { id: string; progress: unknown }): Promise<boolean>;
   /** Dead or cancelled jobs back to ready with fresh attempts; returns ids replayed. */

@@ -43,6 +43,7 @@ const TYPES = [
   'text[]',
   'text',
   'integer',
+  'text',
 ];
 
 /** The plan the search gets with these values (a custom plan, as an unnamed statement gets). */
@@ -65,13 +66,14 @@ async function searchPlan(values: unknown[]): Promise<string[]> {
   }
 }
 
-/** scope, states, queue, name, tenant, from, until, payload, ids, before, limit */
+/** scope, states, queue, name, tenant, from, until, payload, ids, before, limit, fingerprint */
 const search = (fields: {
   scope?: string;
   states?: string[];
   queue?: string;
   tenant?: string;
   payload?: unknown;
+  fingerprint?: string;
 }) => [
   fields.scope ?? null,
   fields.states ?? null,
@@ -84,6 +86,7 @@ const search = (fields: {
   null,
   null,
   50,
+  fields.fingerprint ?? null,
 ];
 
 beforeAll(async () => {
@@ -98,7 +101,16 @@ beforeAll(async () => {
       now() + interval '1 hour', i,
       jsonb_build_object('orderId', 'o_' || i, 'kind', 'k' || (i % 7)), 3, 't' || (i % 40), 't' || (i % 40), now()
     FROM generate_series(1, 40000) i`);
+  // Failed attempts of the dead jobs, in 20 failure groups (messages differing only by numbers
+  // normalise alike), and completed history rows around them.
+  await client.query(`
+    INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, attempt, status, error, enqueued_at, finished_at)
+    SELECT i, 'q' || (i % 4), 'job', 't' || (i % 40), 1, CASE WHEN i % 10 = 0 THEN 'dead' ELSE 'completed' END,
+      CASE WHEN i % 10 = 0 THEN jsonb_build_object('message', 'error ' || chr(65 + (i / 10) % 20) || ' code ' || i) END,
+      now(), now()
+    FROM generate_series(1, 40000) i`);
   await client.query('ANALYZE conveyor.jobs');
+  await client.query('ANALYZE conveyor.job_runs');
 });
 
 afterAll(async () => {
@@ -122,6 +134,15 @@ describe('job search plans', () => {
     const both = await searchPlan(search({ scope: 't7', payload: { orderId: 'o_7' } }));
     expect(both.join()).toMatch(/jobs_payload_idx|jobs_tenant_idx/);
     expect(both.join()).not.toMatch(/Seq Scan/);
+  });
+
+  it('a failure group (fingerprint) reads job_runs_fingerprint_idx', async () => {
+    const [row] = (
+      await client.query(`SELECT conveyor.error_fingerprint('job', 'error D code 7') AS fingerprint`)
+    ).rows;
+    const plan = await searchPlan(search({ fingerprint: row.fingerprint }));
+    expect(plan.join()).toMatch(/job_runs_fingerprint_idx/);
+    expect(plan.join()).not.toMatch(/Seq Scan on job_runs/);
   });
 
   it('state + queue reads an index, never the whole table', async () => {

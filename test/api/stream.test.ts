@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, createApiKey, createApiServer } from '../../src/api/index.ts';
+import { StreamHub } from '../../src/api/stream-hub.ts';
 import { internalsOf } from '../../src/client/conveyor-internals.ts';
 import { ALL_TENANTS, tenantScope } from '../../src/core/scope.ts';
 import { type Conveyor, defineJob } from '../../src/index.ts';
@@ -168,6 +169,30 @@ describe('GET /stream', () => {
     await all.close();
     await until(() => hub.pollers === 0, 'the last poller to stop');
     expect(hub.ticksOf(ALL_TENANTS)).toBeUndefined();
+  });
+
+  it('sends a `: ping` comment every pingMs, and the stream ends when its request is aborted', async () => {
+    const internals = internalsOf(conveyor);
+    const hub = new StreamHub({ store: internals.store, log: internals.log, pingMs: 1 });
+    const abort = new AbortController();
+    const response = hub.open(ALL_TENANTS, abort.signal);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(': ping\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`ended before a ping: ${text}`);
+      text += value;
+    }
+    expect(text).toMatch(/^retry: 3000\n\n/);
+    expect(text).toContain('event: counts\n');
+    expect(hub.pollers).toBe(1);
+    abort.abort();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+    expect(hub.pollers).toBe(0);
+    expect(hub.streams).toBe(0);
   });
 
   it('settled() ends the open streams and stops their pollers', async () => {

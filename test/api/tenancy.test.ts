@@ -31,6 +31,7 @@ describe('a tenant-scoped credential', () => {
     const guesses: [string, string, unknown?][] = [];
     for (const id of Object.values(globex)) {
       guesses.push(['GET', `/jobs/${id}`]);
+      guesses.push(['GET', `/jobs/${id}/waiting`]);
       for (const action of ['retry', 'replay', 'cancel', 'promote'])
         guesses.push(['POST', `/jobs/${id}/${action}`]);
       guesses.push(['DELETE', `/jobs/${id}`]);

@@ -1,10 +1,11 @@
 /**
  * Writes bench/RESULTS.md and bench/results/*.svg from results/latest.json (full run) and
- * results/quick.json (quick run), whichever exist, and results/ceilings.json (machine ceilings,
- * npm run bench:ceilings) if it does. Run: npm run report
+ * results/quick.json (quick run), whichever exist, results/ceilings.json (machine ceilings,
+ * npm run bench:ceilings) and results/api.json (npm run bench:api) if they do. Run: npm run report
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Entry } from '../aggregate.ts';
+import { apiSection } from './api.ts';
 import { machineCeilingsSection } from './ceilings.ts';
 import { groupedBarChart, type Series } from './svg.ts';
 import { targetsTable } from './targets.ts';
@@ -327,6 +328,8 @@ export async function writeReport(): Promise<void> {
   const ceilings = machineCeilingsSection(BENCH, present.find(([, tag]) => tag === 'full')?.[0]);
   if (ceilings) out.push(ceilings);
   for (const [file, tag, heading] of present) out.push(section(file, tag, heading));
+  const api = apiSection(BENCH);
+  if (api) out.push(api);
   writeFileSync(new URL('RESULTS.md', BENCH), `${out.join('\n')}\n`);
 }
 

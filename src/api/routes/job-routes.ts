@@ -66,7 +66,11 @@ async function act(context: RouteContext<{ id: string }, unknown, unknown>, acti
   const { id } = context.params;
   const before = await context.store.apiJobGet({ scope: context.scope, id });
   if (!before) throw new NotFoundError(`job ${id}`);
-  const ids = await context.store.apiJobAct({ scope: context.scope, action, ids: [id], now: context.now });
+  // A cancel goes through the Conveyor, as conveyor.cancel() does: same statement, same event.
+  const ids =
+    action === 'cancel'
+      ? await internalsOf(context.conveyor).cancelJobs(context.scope, [id])
+      : await context.store.apiJobAct({ scope: context.scope, action, ids: [id], now: context.now });
   if (ids.length === 0) {
     throw new ConflictError(
       `job ${id} is ${before.state}; ${action} applies to a job that is ${ACTIONS.find((a) => a.action === action)?.state ?? 'not running'}`,

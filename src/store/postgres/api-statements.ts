@@ -88,7 +88,7 @@ function auditFromRow(row: Row): AuditEntry & { id: string } {
 
 const ACTION_SQL: Record<JobAction, string> = {
   retry: 'api-job-retry',
-  cancel: 'api-job-cancel',
+  cancel: 'job-cancel',
   promote: 'api-job-promote',
   delete: 'api-job-delete',
   replay: 'api-job-replay',

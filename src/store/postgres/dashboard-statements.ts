@@ -5,6 +5,7 @@ import type {
   ChangedJob,
   DashboardStore,
   OverviewLiveRow,
+  OverviewMoveRow,
   OverviewParams,
   OverviewRunRow,
 } from '../dashboard-store.ts';
@@ -57,14 +58,22 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
       }));
     },
 
-    async apiOverviewLive(params) {
-      return (await planned('api-overview-live', overviewValues(params))).map(
+    async apiOverviewLive({ scope, queue, tenantId }) {
+      return (await planned('api-overview-live', [scopeTenant(scope), queue ?? null, tenantId ?? null])).map(
         (row): OverviewLiveRow => ({
-          kind: String(row.kind) as OverviewLiveRow['kind'],
-          k: numberOrNull(row.k),
-          queue: textOrNull(row.queue),
+          queue: String(row.queue),
           tenantId: textOrNull(row.tenant_id),
-          state: textOrNull(row.state) as JobState | null,
+          state: String(row.state) as JobState,
+          n: Number(row.n),
+        }),
+      );
+    },
+
+    async apiOverviewWaiting(params) {
+      return (await planned('api-overview-waiting', overviewValues(params))).map(
+        (row): OverviewMoveRow => ({
+          kind: String(row.kind) as OverviewMoveRow['kind'],
+          k: Number(row.k),
           n: Number(row.n),
         }),
       );

@@ -1,5 +1,6 @@
 /** The jobs slice of the store over SQL files: each method runs one named statement. */
 import type { JobState } from '../../core/job.ts';
+import { scopeTenant } from '../../core/scope.ts';
 import type { SqlExecutor } from '../../core/sql-executor.ts';
 import { writeIsolated } from '../batch-isolation.ts';
 import type { AttemptUsage, JobFilter, JobStore } from '../job-store.ts';
@@ -8,6 +9,9 @@ import { classified } from '../store-errors.ts';
 import { INSERT_CHUNK, insertJobs } from './job-insert.ts';
 import { claimedJobFromRow, jobInfoFromRow, jobRecordFromRow } from './job-rows.ts';
 import type { StatementContext } from './statement-context.ts';
+
+/** A job id as the jobs table holds it (bigint digits); anything else matches no job. */
+const JOB_ID = /^\d{1,19}$/;
 
 async function runOn(executor: SqlExecutor, text: string, values: unknown[]): Promise<Row[]> {
   const result = await executor.query(text, values);
@@ -173,9 +177,19 @@ export function jobStatements({
     },
 
     async jobCancel({ id, now }) {
-      if (!/^\d{1,19}$/.test(id)) return null;
-      const [row] = await run('job-cancel', [id, now, cancelChannel]);
+      if (!JOB_ID.test(id)) return null;
+      const [row] = await run('job-cancel', [null, [id], now, cancelChannel]);
       return row ? { previousState: String(row.previous_state) as JobState, job: jobInfoFromRow(row) } : null;
+    },
+
+    async jobCancelMany({ scope, ids, now }) {
+      const valid = ids.filter((id) => JOB_ID.test(id));
+      if (valid.length === 0) return [];
+      const rows = await run('job-cancel', [scopeTenant(scope), valid, now, cancelChannel]);
+      return rows.map((row) => ({
+        previousState: String(row.previous_state) as JobState,
+        job: jobInfoFromRow(row),
+      }));
     },
 
     async jobProgressSet({ id, progress }) {

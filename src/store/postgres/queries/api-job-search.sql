@@ -4,8 +4,10 @@
 -- $2 states (text[] or NULL), $3 queue, $4 name, $5 tenant id, $6 created from (timestamptz),
 -- $7 created until (timestamptz, exclusive), $8 payload containment (jsonb), $9 ids (text[]) —
 -- each NULL for any; $10 before id (cursor, text or NULL), $11 limit (integer), $12 failure
--- fingerprint (text or NULL): jobs with a failed attempt of that group (api-failure-groups.sql),
--- found through job_runs_fingerprint_idx (migration 0012).
+-- fingerprint (text or NULL): jobs with a failed attempt of that group (api-failure-groups.sql):
+-- the group's job ids from job_runs_fingerprint_idx (migration 0012) as an array, then those jobs by
+-- primary key; as `id IN (subquery)` the planner walked jobs_pkey through the whole table, probing
+-- each row (1.3 s over 1,000,000 jobs, bench/src/api/main.ts).
 --
 -- Three branches with the same filters: the states jobs rest in (scheduled, dead, cancelled), where
 -- payload containment reads the partial GIN index jobs_payload_idx, then ready and active jobs, one
@@ -31,8 +33,8 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id IN (SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text))
+    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
+      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
   ORDER BY j.id DESC
   LIMIT $11::integer)
   UNION ALL
@@ -51,8 +53,8 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id IN (SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text))
+    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
+      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
   ORDER BY j.id DESC
   LIMIT $11::integer)
   UNION ALL
@@ -71,8 +73,8 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id IN (SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text))
+    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
+      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
   ORDER BY j.id DESC
   LIMIT $11::integer)
 ) found

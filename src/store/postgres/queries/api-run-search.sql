@@ -15,8 +15,8 @@ WHERE r.status = 'completed'
   AND ($8::jsonb IS NULL OR r.payload @> $8::jsonb)
   AND ($9::text[] IS NULL OR r.job_id = ANY($9::bigint[]))
   AND ($10::text IS NULL OR r.job_id < $10::bigint)
-  AND ($12::text IS NULL OR r.job_id IN (SELECT f.job_id FROM conveyor.job_runs f
-    WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text))
+  AND ($12::text IS NULL OR r.job_id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
+    WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
   AND ($2::text[] IS NULL OR 'completed' = ANY($2::text[]))
 ORDER BY r.job_id DESC
 LIMIT $11::integer;
