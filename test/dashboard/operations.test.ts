@@ -41,8 +41,11 @@ describe('operating from the dashboard', { timeout: 30_000 }, () => {
     await page.selectOption('select[name=state]', 'dead');
     await page.fill('input[name=payload]', '{"orderId":"o-needle"}');
     await page.click('button:has-text("Search")');
-    await page.waitForSelector(`tr[data-job-id="${ids.dead}"]`);
-    expect(await page.locator('[data-testid=job-table] tbody tr').count()).toBe(1);
+    // The unfiltered list (which holds the job too) is replaced by the search's one row.
+    const rows = page.locator('[data-testid=job-table] tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    expect(await rows.first().getAttribute('data-job-id')).toBe(ids.dead);
+    expect(new URL(page.url()).searchParams.get('payload')).toBe('{"orderId":"o-needle"}');
     await page.click(`tr[data-job-id="${ids.dead}"] a`);
     await page.waitForSelector('[data-testid=timeline] >> text=card declined');
 
