@@ -4,6 +4,8 @@
  * lists acme's jobs only.
  */
 import { describe, expect, it } from 'vitest';
+import { sql } from '../support/database.ts';
+import { until } from '../support/until.ts';
 import { useDashboard } from './dashboard-fixture.ts';
 import { mailJob, workJob } from './jobs.ts';
 
@@ -20,7 +22,6 @@ const dash = useDashboard({
     const job = await conveyor.enqueue(workJob, { orderId: 'acme-1', fail: true }, { tenantId: 'acme' });
     const worker = conveyor.worker({ queues: ['work'], pollInterval: 50 });
     await worker.start();
-    const { until } = await import('../support/until.ts');
     await until(async () => (await conveyor.getJob(job.id))?.state === 'dead');
     await worker.stop();
     dead.acme = job.id;
@@ -71,5 +72,26 @@ describe('access in the dashboard', { timeout: 30_000 }, () => {
     await page.goto(`${dash.url}/jobs?tenant=globex`);
     await page.waitForSelector('[data-testid=jobs] .empty');
     expect(await page.textContent('[data-testid=jobs]')).not.toContain('globex.test');
+  });
+
+  it('lets a tenant-scoped operator pause its own group of a queue, not the queue', async () => {
+    const page = await dash.login('acmeOperator');
+    await page.click('nav >> text=Queues');
+    await page.waitForSelector('[data-testid=pause-group-mail]');
+    expect(await page.locator('[data-testid=pause-mail]').count()).toBe(0);
+    await page.click('[data-testid=pause-group-mail]');
+    await page.waitForSelector('[data-testid=resume-group-mail]');
+    await until(async () => {
+      const rows = await sql<{ paused: boolean }>(
+        dash.dbUrl,
+        "SELECT paused FROM conveyor.queue_groups WHERE queue = 'mail' AND group_key = 'acme'",
+      );
+      return rows[0]?.paused === true;
+    });
+    const [queue] = await sql<{ paused: boolean | null }>(
+      dash.dbUrl,
+      "SELECT bool_or(paused) AS paused FROM conveyor.queues WHERE name = 'mail'",
+    );
+    expect(queue?.paused ?? false).toBe(false);
   });
 });

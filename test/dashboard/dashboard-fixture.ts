@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser: a Conveyor on a fresh database, the API server (createApiServer,
- * which serves the built dashboard at `/`) on a free port, API keys for every role (and one scoped
- * to tenant `acme`), and one Debian Chromium per test file (playwright-core, never a downloaded
+ * which serves the built dashboard at `/`) on a free port, API keys for every role (and a viewer and
+ * an operator scoped to tenant `acme`), and one Debian Chromium per test file (playwright-core, never a downloaded
  * browser). `login()` signs a new browser context in through the login page, as a person would.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -22,7 +22,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export type DashboardKey = 'admin' | 'operator' | 'viewer' | 'acmeViewer';
+export type DashboardKey = 'admin' | 'operator' | 'viewer' | 'acmeViewer' | 'acmeOperator';
 
 export interface DashboardFixture {
   readonly conveyor: Conveyor;
@@ -58,6 +58,7 @@ export function useDashboard(options: {
       operator: await make('operator', null),
       viewer: await make('viewer', null),
       acmeViewer: await make('viewer', 'acme'),
+      acmeOperator: await make('operator', 'acme'),
     };
     server = createApiServer({ conveyor, auth: {}, port: 0, loginThrottle: { max: 1000 } });
     url = (await server.listen()).url;

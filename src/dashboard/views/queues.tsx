@@ -1,4 +1,7 @@
-/** Queues: live counts per state (from the stream, else GET /queues), pause and resume (operators). */
+/**
+ * Queues: live counts per state (from the stream, else GET /queues), pause and resume (operators
+ * with an unscoped key); a tenant-scoped operator pauses and resumes its own group of each queue.
+ */
 import { api, JOB_STATES, type QueueView } from '../api.ts';
 import { useLive } from '../live.ts';
 import { useCan, useSession } from '../session.ts';
@@ -19,6 +22,19 @@ export function QueuesView() {
   const live = useLive();
   const canOperate = useCan('operator');
   const { tenantId } = useSession();
+  const ownGroups = useLoad(
+    () =>
+      tenantId !== null && canOperate
+        ? api<{ items: { tenantId: string; groups: { queue: string; paused: boolean }[] }[] }>(
+            'GET',
+            '/tenants',
+          )
+        : Promise.resolve(null),
+    [tenantId, canOperate],
+  );
+  const groupPaused = (queue: string): boolean =>
+    ownGroups.data?.items.find((t) => t.tenantId === tenantId)?.groups.find((g) => g.queue === queue)
+      ?.paused ?? false;
   const rows = (queues.data?.items ?? []).map((q) => {
     const fresh = live.queues?.find((l) => l.queue === q.queue);
     return {
@@ -75,6 +91,25 @@ export function QueuesView() {
                     {q.settings?.groupConcurrency ? ` · ${q.settings.groupConcurrency} per group` : ''}
                   </td>
                   <td class="actions">
+                    {canOperate && tenantId !== null && (
+                      <ActionButton
+                        label={`${groupPaused(q.queue) ? 'Resume' : 'Pause'} ${tenantId}`}
+                        testId={`${groupPaused(q.queue) ? 'resume' : 'pause'}-group-${q.queue}`}
+                        run={() =>
+                          api(
+                            'POST',
+                            `/queues/${encodeURIComponent(q.queue)}/groups/${encodeURIComponent(tenantId)}/${groupPaused(q.queue) ? 'resume' : 'pause'}`,
+                          )
+                        }
+                        onDone={() => {
+                          notify(
+                            `${tenantId}'s jobs in ${q.queue} ${groupPaused(q.queue) ? 'resumed' : 'paused'}`,
+                          );
+                          ownGroups.reload();
+                        }}
+                        onError={(m) => notify(m, true)}
+                      />
+                    )}
                     {canOperate && tenantId === null && (
                       <ActionButton
                         label={q.paused ? 'Resume' : 'Pause'}
