@@ -23,9 +23,17 @@ import { looksLikeApiKey, verifyApiKey } from './api-keys.ts';
 import { type ApiRoute, route } from './api-route.ts';
 import { BulkRunner } from './bulk-runner.ts';
 import { clientAddress } from './client-address.ts';
+import { defaultDashboardDir, loadDashboardAssets } from './dashboard-assets.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { openApiDocument } from './openapi-document.ts';
-import { type ApiTokenVerifier, isApiRole, type Principal, roleAllows, scopeOf } from './principal.ts';
+import {
+  type ApiRole,
+  type ApiTokenVerifier,
+  isApiRole,
+  type Principal,
+  roleAllows,
+  scopeOf,
+} from './principal.ts';
 import { jsonBody, parseInput, queryObject } from './request-input.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { dashboardRoutes } from './routes/dashboard-routes.ts';
@@ -35,6 +43,14 @@ import { jobRoutes } from './routes/job-routes.ts';
 import { notificationRoutes } from './routes/notification-routes.ts';
 import { queueRoutes } from './routes/queue-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
+import {
+  csrfAccepted,
+  csrfRefused,
+  registerSessionRoutes,
+  SESSION_OPENAPI,
+  sessionPrincipal,
+} from './session-routes.ts';
+import { type SessionOptions, SessionStore } from './session-store.ts';
 import { StreamHub } from './stream-hub.ts';
 
 export interface ApiAuthOptions {
@@ -74,13 +90,30 @@ export interface ApiHandlerOptions {
    * those routes are not served and not in the OpenAPI document.
    */
   notifier?: Notifier;
+  /**
+   * Serve the dashboard (the web UI, built into the package) at `dashboardPath` (default true).
+   * Its static files are the only thing served without a credential. docs/dashboard.md.
+   */
+  dashboard?: boolean;
+  /** Where the dashboard is served (default `/`). */
+  dashboardPath?: string;
+  /** The built dashboard's folder (default: the package's `dist/dashboard/`). */
+  dashboardDir?: string;
+  /** Browser sessions (`POST /session`): lifetime, idle timeout, how many at once. */
+  sessions?: SessionOptions;
 }
 
 /**
  * The API: a Hono app (`fetch` is the Fetch handler) plus `settled()`, which ends the open live
- * streams (GET /stream; clients reconnect) and waits for bulk actions: call it before shutting down.
+ * streams (GET /stream; clients reconnect) and waits for bulk actions: call it before shutting
+ * down; and `loginCode()`, which makes a one-time login code for the dashboard (single use,
+ * default 15 minutes; `POST /session` with `{ code }` exchanges it for a session).
  */
-export type ApiHandler = Hono & { settled(): Promise<void>; readonly streams: StreamHub };
+export type ApiHandler = Hono & {
+  settled(): Promise<void>;
+  readonly streams: StreamHub;
+  loginCode(options?: { role?: ApiRole; tenantId?: string | null; ttlMs?: number }): string;
+};
 
 type Env = { Variables: { principal: Principal; ip: string } };
 
@@ -103,6 +136,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const basePath = (options.basePath ?? '/api/v1').replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const throttle = new LoginThrottle(options.loginThrottle);
+  const sessions = new SessionStore(options.sessions);
   const bulk = new BulkRunner({
     store: internals.store,
     now: internals.now,
@@ -149,7 +183,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     handle: async () => ({ body: document }),
   });
   routes.push(documentRoute);
-  const document = openApiDocument(routes, basePath, '1');
+  const document = openApiDocument(routes, basePath, '1', SESSION_OPENAPI);
 
   const api = new Hono<Env>();
   api.use('*', async (c, next) => {
@@ -167,8 +201,19 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       );
     }
     const token = bearerToken(c.req.header('authorization'));
+    if (token === '' && c.req.header('authorization') === undefined) {
+      // No Bearer credential: a browser's session cookie, whose mutations must carry the CSRF token.
+      const session = await sessionPrincipal(c, { sessions, verifyToken });
+      if (session) {
+        if (!csrfAccepted(c, session.csrfToken)) return csrfRefused();
+        c.set('principal', session.principal);
+        return next();
+      }
+    }
     if (token === '')
-      return unauthorized('send Authorization: Bearer <API key> (create one with `conveyor keys create`)');
+      return unauthorized(
+        'send Authorization: Bearer <API key> (create one with `conveyor keys create`), or log in (POST /session)',
+      );
     const principal = await verifyToken(token);
     if (!principal) {
       throttle.failed(ip);
@@ -233,14 +278,49 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   }
 
   const app = createHttpApp({ logger: log });
+  registerSessionRoutes(app, {
+    basePath,
+    sessions,
+    throttle,
+    verifyToken: options.auth === 'disabled' ? null : verifyToken,
+    clientIp: (c) => clientAddress(c.req.raw, c.env, options.trustProxy ?? false),
+    trustProxy: options.trustProxy ?? false,
+  });
   app.route(basePath, api);
   // Hono answers errors of a mounted app with the parent's handler; a route's own refusals are
   // ConveyorErrors and become problems there (problem-response.ts).
+  if (options.dashboard ?? true) serveDashboard(app, options, basePath);
   return Object.assign(app, {
     streams,
     settled: async () => {
       await streams.close();
       await bulk.settled();
     },
+    loginCode: (code: { role?: ApiRole; tenantId?: string | null; ttlMs?: number } = {}) =>
+      sessions.loginCode(code.role ?? 'admin', code.tenantId ?? null, code.ttlMs),
   }) as ApiHandler;
+}
+
+/** The dashboard's files at `dashboardPath`, for GET and HEAD outside the API's base path. */
+function serveDashboard(app: Hono, options: ApiHandlerOptions, basePath: string): void {
+  const mountPath = `${(options.dashboardPath ?? '/').replace(/\/+$/, '')}/`;
+  const dir = options.dashboardDir ?? defaultDashboardDir();
+  if (dir === null) {
+    options.conveyor.logger.warn('the dashboard is not built (no dist/dashboard/): run `npm run build`');
+    return;
+  }
+  const assets = loadDashboardAssets(dir, mountPath, basePath);
+  app.on(['GET', 'HEAD'], '*', (c) => {
+    const { pathname } = new URL(c.req.url);
+    if (pathname === basePath || pathname.startsWith(`${basePath}/`)) return c.notFound();
+    if (`${pathname}/` === mountPath) return c.redirect(mountPath, 308);
+    if (!pathname.startsWith(mountPath)) return c.notFound();
+    let path: string;
+    try {
+      path = decodeURIComponent(pathname.slice(mountPath.length));
+    } catch {
+      return c.notFound();
+    }
+    return assets.respond(path) ?? c.notFound();
+  });
 }

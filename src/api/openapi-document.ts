@@ -8,9 +8,9 @@
 import { z } from 'zod';
 import type { ApiRoute } from './api-route.ts';
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 
-const toSchema = (schema: z.ZodType): JsonSchema => {
+export const toSchema = (schema: z.ZodType): JsonSchema => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
     target: 'draft-2020-12',
     io: 'input',
@@ -93,8 +93,17 @@ function operation(route: ApiRoute): JsonSchema {
   };
 }
 
-export function openApiDocument(routes: readonly ApiRoute[], basePath: string, version: string): JsonSchema {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
+/**
+ * The document of `routes`, plus `extra` operations declared by hand (the session routes, which sit
+ * in front of the credential check and so are not route-table routes).
+ */
+export function openApiDocument(
+  routes: readonly ApiRoute[],
+  basePath: string,
+  version: string,
+  extra: Record<string, Record<string, JsonSchema>> = {},
+): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = { ...extra };
   for (const route of routes) {
     paths[route.path] = { ...paths[route.path], [route.method]: operation(route) };
   }
@@ -108,11 +117,17 @@ export function openApiDocument(routes: readonly ApiRoute[], basePath: string, v
         'route needs `Authorization: Bearer <API key or JWT>`; a tenant-scoped credential sees its tenant only.',
     },
     servers: [{ url: basePath }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths,
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key (cvk_…) or a JWT' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'conveyor_session',
+          description: 'A dashboard session (POST /session); a mutating request must also send X-CSRF-Token',
+        },
       },
       schemas: { Problem: PROBLEM },
     },

@@ -58,7 +58,7 @@ describe('conveyor keys', { timeout: 240_000 }, () => {
 });
 
 describe('conveyor dashboard', { timeout: 120_000 }, () => {
-  it('serves the API on loopback: 401 without a key, 200 with one; stops on SIGTERM', async () => {
+  it('serves the API and the dashboard on loopback: 401 without a key, 200 with one; stops on SIGTERM', async () => {
     const key = (await cli('keys', 'create', '--role', 'viewer')).stdout.trim();
     const server = startCli(['dashboard', '--port', '0', '--config', TEST_CONFIG, '--database-url', env.url]);
     await server.waitFor(/API on http:\/\/127\.0\.0\.1:\d+/, 30_000);
@@ -79,6 +79,19 @@ describe('conveyor dashboard', { timeout: 120_000 }, () => {
       body: '{}',
     });
     expect(audit.status).toBe(403);
+    // The dashboard at /, without a credential (the app shell only), and its login with the key.
+    const origin = base.replace(/\/api\/v1$/, '');
+    expect(server.stdout()).toContain(`dashboard on ${origin}/`);
+    const page = await fetch(`${origin}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<meta name="conveyor-api" content="/api/v1">');
+    const login = await fetch(`${base}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/^conveyor_session=.*HttpOnly; SameSite=Strict$/);
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(0);
   });

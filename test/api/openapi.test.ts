@@ -35,11 +35,12 @@ describe('OpenAPI document', () => {
       .map((r) => `${r.method} ${r.path.slice('/api/v1'.length).replace(/:(\w+)/g, '{$1}')}`)
       .sort();
     expect(documented).toEqual(served);
+    // The session routes make a credential rather than need one: session.test.ts covers them.
     expect(
       routeCalls(api)
         .map((c) => c.route)
         .sort(),
-    ).toEqual(documented);
+    ).toEqual(documented.filter((route) => !route.endsWith(' /session')));
   });
 
   it('describes each operation from the schemas that validate it: parameters, bodies, roles, problems', async () => {

@@ -3,7 +3,8 @@
  * README's "A first job" in an ES module project and, require-style, in a CommonJS one; the
  * `conveyor` bin with a `conveyor.config.ts` in a project without `"type": "module"`; the root
  * entry loading no HTTP router, Redis client, TypeScript loader or log prettifier; and the Redis
- * health check saying how to install its optional peer.
+ * health check saying how to install its optional peer; the dashboard's built files in the package,
+ * served by the installed API handler without a build step.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,5 +181,29 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
       status: 'unreachable',
       error: expect.stringMatching(/^redisUrl: .*ioredis.*\(npm install ioredis\)/),
     });
+  });
+
+  it('ships the built dashboard, served by the installed API handler at /', async () => {
+    const project = install.project('dashboard', 'module', {
+      'serve.js': [
+        `import { createApiHandler } from '${NAME}/api';`,
+        `import { createConveyor } from '${NAME}';`,
+        "const conveyor = createConveyor({ jobs: [], dataDir: 'memory://' });",
+        'const api = createApiHandler({ conveyor, auth: {} });',
+        "const index = await api.fetch(new Request('http://localhost/'));",
+        'const html = await index.text();',
+        'const script = /src="\\.\\/(assets\\/[^"]+\\.js)"/.exec(html)[1];',
+        'const asset = await api.fetch(new Request(`http://localhost/${script}`));',
+        "console.log(JSON.stringify({ index: index.status, cache: asset.headers.get('cache-control'), bytes: (await asset.arrayBuffer()).byteLength }));",
+        'await api.settled();',
+        'await conveyor.close();',
+      ].join('\n'),
+    });
+    const result = await runNode(project, ['serve.js']);
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    const served = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+    expect(served).toMatchObject({ index: 200, cache: 'public, max-age=31536000, immutable' });
+    expect(served.bytes).toBeGreaterThan(10_000);
   });
 });

@@ -72,6 +72,11 @@ const METRICS: { key: string; title: string; better: 'higher' | 'lower' }[] = [
     title: 'Realtime: one tenant event to 10,000 sockets, time to the last delivery',
     better: 'lower',
   },
+  {
+    key: 'dashboard_first_paint_ms',
+    title: 'Dashboard: navigation → overview charts and tables painted, logged in, cold cache (median)',
+    better: 'lower',
+  },
 ];
 
 interface ResultsFile {

@@ -1,5 +1,5 @@
 /**
- * `conveyor dashboard`: serves the REST API (`/api/v1`, and later the dashboard's UI) on its own
+ * `conveyor dashboard`: serves the dashboard (the web UI, at `/`) and the REST API (`/api/v1`) on its own
  * server, bound to 127.0.0.1 unless --host says otherwise. Requests need an API key (`conveyor keys
  * create`); --no-auth turns that off and is refused on any address but loopback.
  */
@@ -17,8 +17,9 @@ import { waitForStopSignal } from '../stop-signal.ts';
 
 const HELP = `Usage: conveyor dashboard [--port N] [--host H] [--no-auth]
 
-Serves the REST API at http://<host>:<port>/api/v1 (OpenAPI document at /api/v1/openapi.json).
-Every request needs Authorization: Bearer <API key>; create one with \`conveyor keys create\`.
+Serves the dashboard at http://<host>:<port>/ and the REST API at /api/v1 (OpenAPI document at
+/api/v1/openapi.json). Log in to the dashboard with an API key; API requests need
+Authorization: Bearer <API key>. Create one with \`conveyor keys create --role operator\`.
 Uses the config's jobs when there is a config (enqueue by hand, payload checks), else none.
 JWTs are accepted too when a token key is set, as for \`conveyor gateway\`: realtime.auth in the
 config, or CONVEYOR_JWT_SECRET (HS256) / CONVEYOR_JWKS_URL, with CONVEYOR_JWT_ISSUER and
@@ -57,7 +58,7 @@ async function jwtVerifier(
 
 export const dashboardCommand: Command = {
   name: 'dashboard',
-  summary: 'serve the REST API (and later the dashboard) with API-key auth',
+  summary: 'serve the dashboard and the REST API, with API-key auth',
   help: HELP,
   async run(context) {
     const { values, positionals } = parseCommand('dashboard', context.args, {
@@ -94,7 +95,9 @@ export const dashboardCommand: Command = {
       await conveyor.ping();
       const { url } = await server.listen();
       const accepts = noAuth ? '; auth DISABLED' : tokens ? '; API keys and JWTs' : '; API keys';
-      printLine(`conveyor dashboard: API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)${accepts}`);
+      printLine(
+        `conveyor dashboard: dashboard on ${url}/, API on ${url}/api/v1 (OpenAPI: ${url}/api/v1/openapi.json)${accepts}`,
+      );
       await stop.signalled;
       return 0;
     } finally {

@@ -1,6 +1,6 @@
 import type { Conveyor } from '../../client/conveyor.ts';
 import type { ConveyorOptions } from '../../client/conveyor-options.ts';
-import type { ObservabilityServer } from '../../http/observability-server.ts';
+import type { NodeServer } from '../../http/node-adapter.ts';
 import { embeddedFolderHolder } from '../../store/pglite/folder-lock.ts';
 import { describeConnection } from '../../store/postgres/pg-driver.ts';
 import { expectPositionals, intFlag, parseCommand } from '../args.ts';
@@ -30,9 +30,10 @@ Flags:
   --timeout <dur>     with --once, give up (exit 1) after this long (default 60s)
   --queues <a,b>      queues to work (default: all)
   --concurrency <n>   jobs run at once (default 10)
-  --port <n>          serve /metrics, /health and /analytics/* on 127.0.0.1:<n> (default $PORT or
-                      3000; 0 for any free port; off for none). No authentication yet: it binds to
-                      loopback only`;
+  --port <n>          serve the dashboard and the REST API (/api/v1), with /metrics, /health and
+                      /analytics/*, on 127.0.0.1:<n> (default $PORT or 3000; 0 for any free port;
+                      off for none). Prints a one-time login link (admin, valid 15 minutes, single
+                      use); API keys (\`conveyor keys create\`) log in too. Loopback only`;
 
 const OPTIONS = {
   demo: { type: 'boolean' },
@@ -68,7 +69,7 @@ export const devCommand: Command = {
     const log = serviceLogger(true);
     const conveyor = openConveyor(options, values, log, { migrate: 'auto' });
     const stop = waitForStopSignal();
-    let http: ObservabilityServer | null = null;
+    let http: NodeServer | null = null;
     try {
       const embedded = !databaseUrl;
       const dataDir = options.dataDir ?? '.conveyor/pgdata';
@@ -89,7 +90,7 @@ export const devCommand: Command = {
       });
       await worker.start();
       printLine(`conveyor dev: worker running on ${queues?.join(', ') ?? 'every queue'}; Ctrl-C to stop`);
-      if (port !== null) http = await serveObservability(conveyor, port);
+      if (port !== null) http = await serveDashboard(conveyor, port);
 
       let exitCode: number = ExitCode.ok;
       if (demo) {
@@ -127,17 +128,50 @@ function describeEmbedded(dataDir: string): string {
   return `embedded PGlite (${dataDir}), shared through process ${holder ?? '?'}, which holds it`;
 }
 
-/** /metrics, /health and analytics on 127.0.0.1; a busy port is reported, not fatal. */
-async function serveObservability(conveyor: Conveyor, port: number): Promise<ObservabilityServer | null> {
+/**
+ * The dashboard and REST API (API keys, or the one-time login link printed here), with /metrics,
+ * /health and analytics (no auth), on 127.0.0.1; a busy port is reported, not fatal.
+ */
+async function serveDashboard(conveyor: Conveyor, port: number): Promise<NodeServer | null> {
   // Loaded here, not at the top: the other commands (a worker) never load the HTTP layer.
-  const { createObservabilityServer } = await import('../../http/observability-server.ts');
-  const server = createObservabilityServer(conveyor, { port });
+  const [
+    { createApiHandler },
+    { createObservabilityFetchHandler },
+    { OBSERVABILITY_PATHS },
+    { createNodeServer },
+  ] = await Promise.all([
+    import('../../api/api-handler.ts'),
+    import('../../http/observability-server.ts'),
+    import('../../http/observability-routes.ts'),
+    import('../../http/node-adapter.ts'),
+  ]);
+  const api = createApiHandler({ conveyor, auth: {} });
+  const observability = createObservabilityFetchHandler(conveyor);
+  const server = createNodeServer(
+    (request, env) =>
+      OBSERVABILITY_PATHS.has(new URL(request.url).pathname)
+        ? observability(request)
+        : api.fetch(request, env),
+    { port },
+  );
   try {
     const { url } = await server.listen();
+    printLine(`conveyor dev: dashboard on ${url}/ (REST API on ${url}/api/v1)`);
+    printLine(
+      `conveyor dev: one-time login link (admin; single use, valid 15 minutes): ${url}/login?code=${api.loginCode({ ttlMs: 15 * 60_000 })}`,
+    );
     printLine(`conveyor dev: ${url}/metrics, ${url}/health and ${url}/analytics/* (no auth; loopback only)`);
-    return server;
+    return {
+      server: server.server,
+      listen: server.listen,
+      async close() {
+        await api.settled();
+        await server.close();
+      },
+    };
   } catch (error) {
-    printLine(`conveyor dev: not serving /metrics and /health: ${(error as Error).message}`);
+    await api.settled();
+    printLine(`conveyor dev: not serving the dashboard, /metrics and /health: ${(error as Error).message}`);
     return null;
   }
 }

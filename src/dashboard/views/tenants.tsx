@@ -1,0 +1,102 @@
+/** Tenants: per tenant, live jobs by state, finished and failed attempts, wait and run times, paused groups. */
+import { useState } from 'preact/hooks';
+import { api, query } from '../api.ts';
+import {
+  Card,
+  Empty,
+  ErrorNote,
+  formatDuration,
+  formatNumber,
+  PageHeader,
+  StateBadge,
+  useLoad,
+} from '../ui.tsx';
+
+interface Tenant {
+  tenantId: string;
+  scheduled: number;
+  ready: number;
+  active: number;
+  dead: number;
+  completed: number;
+  failed: number;
+  meanWaitMs: number | null;
+  p95WaitMs: number | null;
+  meanDurationMs: number | null;
+  groups: { queue: string; paused: boolean; concurrency: number | null; weight: number }[];
+}
+
+export function TenantsView() {
+  const [since, setSince] = useState('24h');
+  const tenants = useLoad(() => api<{ items: Tenant[] }>('GET', `/tenants${query({ since })}`), [since]);
+  const items = tenants.data?.items ?? [];
+  return (
+    <div data-testid="tenants">
+      <PageHeader title="Tenants">
+        <select
+          aria-label="window"
+          value={since}
+          onChange={(e) => setSince((e.target as HTMLSelectElement).value)}
+        >
+          {['1h', '24h', '7d'].map((w) => (
+            <option key={w} value={w}>
+              last {w}
+            </option>
+          ))}
+        </select>
+      </PageHeader>
+      <ErrorNote error={tenants.error} />
+      <Card>
+        {items.length === 0 ? (
+          <Empty>{tenants.loading ? 'Loading…' : 'No tenant has jobs.'}</Empty>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th>Tenant</th>
+                <th class="num">Scheduled</th>
+                <th class="num">Ready</th>
+                <th class="num">Active</th>
+                <th class="num">Dead</th>
+                <th class="num">Completed</th>
+                <th class="num">Failed</th>
+                <th class="num">Wait (mean / p95)</th>
+                <th class="num">Run time</th>
+                <th>Groups</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((t) => (
+                <tr key={t.tenantId}>
+                  <td>
+                    <a href={`./jobs?tenant=${encodeURIComponent(t.tenantId)}`}>
+                      <strong>{t.tenantId}</strong>
+                    </a>
+                  </td>
+                  <td class="num">{formatNumber(t.scheduled)}</td>
+                  <td class="num">{formatNumber(t.ready)}</td>
+                  <td class="num">{formatNumber(t.active)}</td>
+                  <td class="num">{t.dead > 0 ? <span class="badge badge-dead">{t.dead}</span> : 0}</td>
+                  <td class="num">{formatNumber(t.completed)}</td>
+                  <td class="num">{formatNumber(t.failed)}</td>
+                  <td class="num">
+                    {formatDuration(t.meanWaitMs)} / {formatDuration(t.p95WaitMs)}
+                  </td>
+                  <td class="num">{formatDuration(t.meanDurationMs)}</td>
+                  <td class="small">
+                    {t.groups.map((g) => (
+                      <div key={g.queue}>
+                        {g.queue} {g.paused && <StateBadge state="paused" />}
+                        {g.concurrency !== null && <span class="muted"> max {g.concurrency}</span>}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
