@@ -61,6 +61,31 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
+/** The time-window picker of the report views: `last 1h`, `last 24h`… */
+export function WindowSelect({
+  value,
+  onChange,
+  windows = ['1h', '24h', '7d'],
+}: {
+  value: string;
+  onChange: (window: string) => void;
+  windows?: readonly string[];
+}) {
+  return (
+    <select
+      aria-label="window"
+      value={value}
+      onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
+    >
+      {windows.map((w) => (
+        <option key={w} value={w}>
+          last {w}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function Card({
   title,
   children,

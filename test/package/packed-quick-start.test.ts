@@ -193,7 +193,7 @@ describe(`${NAME} installed from its packed tarball`, { timeout: 120_000 }, () =
         "const index = await api.fetch(new Request('http://localhost/'));",
         'const html = await index.text();',
         'const script = /src="\\.\\/(assets\\/[^"]+\\.js)"/.exec(html)[1];',
-        'const asset = await api.fetch(new Request(`http://localhost/${script}`));',
+        "const asset = await api.fetch(new Request('http://localhost/' + script));",
         "console.log(JSON.stringify({ index: index.status, cache: asset.headers.get('cache-control'), bytes: (await asset.arrayBuffer()).byteLength }));",
         'await api.settled();',
         'await conveyor.close();',

@@ -39,7 +39,7 @@ export function EventsView() {
           ),
     [tenant],
   );
-  if (lag.error && lag.error.includes('no such endpoint')) {
+  if (lag.error?.includes('no such endpoint')) {
     return (
       <div data-testid="events">
         <PageHeader title="Events" />

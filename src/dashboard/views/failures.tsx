@@ -1,7 +1,16 @@
 /** Failures grouped by error fingerprint (GET /failures): counts of attempts, jobs and tenants; a group opens its jobs. */
 import { useState } from 'preact/hooks';
 import { api, type FailureGroup, query } from '../api.ts';
-import { Card, Empty, ErrorNote, formatAgo, formatNumber, PageHeader, useLoad } from '../ui.tsx';
+import {
+  Card,
+  Empty,
+  ErrorNote,
+  formatAgo,
+  formatNumber,
+  PageHeader,
+  useLoad,
+  WindowSelect,
+} from '../ui.tsx';
 
 export function FailuresView() {
   const [since, setSince] = useState('24h');
@@ -13,17 +22,7 @@ export function FailuresView() {
   return (
     <div data-testid="failures">
       <PageHeader title="Failures">
-        <select
-          aria-label="window"
-          value={since}
-          onChange={(e) => setSince((e.target as HTMLSelectElement).value)}
-        >
-          {['1h', '24h', '7d'].map((w) => (
-            <option key={w} value={w}>
-              last {w}
-            </option>
-          ))}
-        </select>
+        <WindowSelect value={since} onChange={setSince} />
       </PageHeader>
       <ErrorNote error={failures.error} />
       <Card>

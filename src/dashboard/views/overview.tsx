@@ -16,6 +16,7 @@ import {
   Stat,
   StateBadge,
   useLoad,
+  WindowSelect,
 } from '../ui.tsx';
 
 const WINDOWS = ['1h', '6h', '24h', '7d'];
@@ -62,17 +63,7 @@ export function OverviewView() {
   return (
     <div data-testid="overview">
       <PageHeader title="Overview">
-        <select
-          aria-label="window"
-          value={since}
-          onChange={(e) => setSince((e.target as HTMLSelectElement).value)}
-        >
-          {WINDOWS.map((w) => (
-            <option key={w} value={w}>
-              last {w}
-            </option>
-          ))}
-        </select>
+        <WindowSelect value={since} onChange={setSince} windows={WINDOWS} />
         <select
           aria-label="queue"
           value={queue}

@@ -10,6 +10,7 @@ import {
   PageHeader,
   StateBadge,
   useLoad,
+  WindowSelect,
 } from '../ui.tsx';
 
 interface Tenant {
@@ -33,17 +34,7 @@ export function TenantsView() {
   return (
     <div data-testid="tenants">
       <PageHeader title="Tenants">
-        <select
-          aria-label="window"
-          value={since}
-          onChange={(e) => setSince((e.target as HTMLSelectElement).value)}
-        >
-          {['1h', '24h', '7d'].map((w) => (
-            <option key={w} value={w}>
-              last {w}
-            </option>
-          ))}
-        </select>
+        <WindowSelect value={since} onChange={setSince} />
       </PageHeader>
       <ErrorNote error={tenants.error} />
       <Card>
