@@ -86,6 +86,42 @@ export function WindowSelect({
   );
 }
 
+/**
+ * Newer/older buttons over a cursor-paginated list: `cursors` is the stack of cursors of the pages
+ * behind the one shown (empty: the first page); `nextCursor` is the server's cursor of the next.
+ */
+export function CursorPager({
+  cursors,
+  setCursors,
+  nextCursor,
+}: {
+  cursors: string[];
+  setCursors: (update: (cursors: string[]) => string[]) => void;
+  nextCursor: string | null | undefined;
+}) {
+  return (
+    <div class="pager">
+      <button
+        type="button"
+        class="btn btn-plain"
+        disabled={cursors.length === 0}
+        onClick={() => setCursors((c) => c.slice(0, -1))}
+      >
+        ← Newer
+      </button>
+      <span class="muted small">page {cursors.length + 1}</span>
+      <button
+        type="button"
+        class="btn btn-plain"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && setCursors((c) => [...c, nextCursor])}
+      >
+        Older →
+      </button>
+    </div>
+  );
+}
+
 export function Card({
   title,
   children,

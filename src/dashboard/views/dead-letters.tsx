@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { api, type JobPage, query } from '../api.ts';
 import { useCan } from '../session.ts';
-import { ActionButton, Card, ErrorNote, notify, PageHeader, useLoad } from '../ui.tsx';
+import { ActionButton, Card, CursorPager, ErrorNote, notify, PageHeader, useLoad } from '../ui.tsx';
 import { JobTable } from './jobs.tsx';
 
 interface BulkHandle {
@@ -97,24 +97,7 @@ export function DeadLettersView() {
           showError
           {...(operator ? { selectable: { selected, toggle } } : {})}
         />
-        <div class="pager">
-          <button
-            type="button"
-            class="btn btn-plain"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            ← Newer
-          </button>
-          <button
-            type="button"
-            class="btn btn-plain"
-            disabled={!page.data?.nextCursor}
-            onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data!.nextCursor!])}
-          >
-            Older →
-          </button>
-        </div>
+        <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.nextCursor} />
       </Card>
     </div>
   );

@@ -9,7 +9,17 @@ import { api, JOB_STATES, type Job, type JobPage, query } from '../api.ts';
 import { type ChangedJob, useJobChanges } from '../live.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.ts';
-import { Card, Empty, ErrorNote, formatAgo, formatTime, PageHeader, StateBadge, useLoad } from '../ui.tsx';
+import {
+  Card,
+  CursorPager,
+  Empty,
+  ErrorNote,
+  formatAgo,
+  formatTime,
+  PageHeader,
+  StateBadge,
+  useLoad,
+} from '../ui.tsx';
 
 const FIELDS = ['queue', 'name', 'state', 'tenant', 'from', 'until', 'payload', 'fingerprint'] as const;
 type Field = (typeof FIELDS)[number];
@@ -82,25 +92,7 @@ export function JobsView({ search }: { search: URLSearchParams }) {
       <ErrorNote error={page.error} />
       <Card>
         <JobTable jobs={page.data?.items ?? []} states={states} loading={page.loading} />
-        <div class="pager">
-          <button
-            type="button"
-            class="btn btn-plain"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            ← Newer
-          </button>
-          <span class="muted small">page {cursors.length + 1}</span>
-          <button
-            type="button"
-            class="btn btn-plain"
-            disabled={!page.data?.nextCursor}
-            onClick={() => page.data?.nextCursor && setCursors((c) => [...c, page.data!.nextCursor!])}
-          >
-            Older →
-          </button>
-        </div>
+        <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={page.data?.nextCursor} />
       </Card>
     </div>
   );
