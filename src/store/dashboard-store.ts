@@ -103,7 +103,7 @@ export interface StreamCursor {
 
 export interface DashboardStore {
   apiOverviewRuns(params: OverviewParams): Promise<OverviewRunRow[]>;
-  /** p95 wait per finish bucket, and over the window (k null). */
+  /** p95 wait per finish bucket (buckets where no attempt started have no row). */
   apiOverviewWaitP95(params: OverviewParams): Promise<{ k: number | null; waitP95Ms: number | null }[]>;
   apiOverviewLive(params: OverviewParams): Promise<OverviewLiveRow[]>;
   apiOverviewWaiting(params: OverviewParams): Promise<OverviewMoveRow[]>;

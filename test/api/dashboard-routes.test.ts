@@ -129,6 +129,46 @@ describe('GET /overview', () => {
     expect(body.series.waitMeanMs).toEqual([null, 10_000, 120_000, 800_000, null]);
     expect(body.totals).toMatchObject({ completed: 3, failed: 0 });
   });
+
+  it('a time exactly on a bucket edge: due or started at an end counts at that end, finished at a start in that bucket', async () => {
+    // Three days back, 1-minute buckets t0 … t0 + 5m, tenant 'edge' only. Attempt A was due exactly
+    // at the end of bucket 0 (t0 + 60 s) and started exactly at the end of bucket 1 (t0 + 120 s):
+    // waiting at the end t0 + 60 (due ≤ T < started), not at t0 + 120. It finished exactly at the
+    // start of bucket 2. B was due exactly at `since` and started 30 s later: never waiting at an
+    // end. A live ready job due exactly at t0 + 60 waits at every end from bucket 0 on.
+    const t0 = Math.floor((Date.now() - 3 * 86_400_000) / 60_000) * 60_000;
+    const at = (seconds: number) => new Date(t0 + seconds * 1000).toISOString();
+    for (const [due, started, finished] of [
+      [60, 120, 120],
+      [0, 30, 40],
+    ] as const) {
+      await sql(
+        api.url,
+        `INSERT INTO conveyor.job_runs (job_id, queue, name, tenant_id, attempt, status, enqueued_at, due_at, started_at, finished_at)
+         VALUES (999998, 'work', 'work', 'edge', 1, 'completed', $1, $1, $2, $3)`,
+        [at(due), at(started), at(finished)],
+      );
+    }
+    await sql(
+      api.url,
+      `INSERT INTO conveyor.jobs (queue, name, state, run_at, payload, max_attempts, tenant_id, group_key, created_at, sort_key)
+       VALUES ('work', 'work', 'ready', $1, '{}', 3, 'edge', 'edge', $1, 0)`,
+      [at(60)],
+    );
+    try {
+      const { body } = await api.call(
+        'viewer',
+        'GET',
+        `/overview?since=${at(0)}&until=${at(300)}&bucket=1m&tenant=edge`,
+      );
+      expect(body.series.completed).toEqual([1, 0, 1, 0, 0]);
+      expect(body.series.depth).toEqual([2, 1, 1, 1, 1]);
+      expect(body.series.waitMeanMs).toEqual([30_000, null, 60_000, null, null]);
+      expect(body.series.waitP95Ms).toEqual([30_000, null, 60_000, null, null]);
+    } finally {
+      await sql(api.url, `DELETE FROM conveyor.jobs WHERE tenant_id = 'edge'`);
+    }
+  });
 });
 
 describe('GET /failures and GET /jobs?fingerprint=', () => {

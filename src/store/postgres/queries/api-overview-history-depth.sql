@@ -5,17 +5,25 @@
 -- crossed a bucket end (the others' +1 and −1 fall in one bucket and cancel), so most rows are
 -- counted in no group. Attempts finished after `until` still count in the buckets they waited in.
 -- $1 scope tenant (text, NULL: every tenant), $2 since, $3 until (timestamptz), $4 bucket (ms,
--- bigint), $5 queue, $6 tenant id (text, each NULL for any). ($3 is unused: the moves of the
--- buckets past `until` are dropped by the caller.)
+-- bigint), $5 queue, $6 tenant id (text, each NULL for any). ($3 bounds only the bucket ends: the
+-- moves of the buckets past `until` are dropped by the caller.)
+-- "The first bucket whose end is at or after t" = the number of bucket ends before t: width_bucket
+-- over the window's bucket ends (built once) at t − 1 µs (timestamps are whole microseconds), with
+-- no per-row epoch arithmetic (date_part goes through numeric: ~17 ms per 140,000 rows per column).
+-- The ends run one bucket past `until`, so a time past the last bucket gets a number ≥ the bucket
+-- count, dropped by the caller, and a time before `since` gets 0.
+WITH ends AS (
+  SELECT array_agg(e ORDER BY e) AS at
+  FROM generate_series($2::timestamptz + $4::bigint * interval '1 millisecond',
+    $3::timestamptz + $4::bigint * interval '1 millisecond', $4::bigint * interval '1 millisecond') e
+)
 SELECT CASE WHEN GROUPING(kd) = 0 THEN 'due' ELSE 'start' END AS kind, COALESCE(kd, ks) AS k, count(*)::integer AS n
 FROM (
   SELECT
-    GREATEST(0, ceil((date_part('epoch', COALESCE(due_at, enqueued_at)) - date_part('epoch', $2::timestamptz)) * 1000
-      / $4::bigint)::integer - 1) AS kd,
-    GREATEST(0, ceil((date_part('epoch', started_at) - date_part('epoch', $2::timestamptz)) * 1000
-      / $4::bigint)::integer - 1) AS ks
+    width_bucket(COALESCE(due_at, enqueued_at) - interval '1 microsecond', (SELECT at FROM ends)) AS kd,
+    width_bucket(started_at - interval '1 microsecond', (SELECT at FROM ends)) AS ks
   FROM conveyor.job_runs
-  WHERE finished_at >= $2::timestamptz AND started_at IS NOT NULL AND $3::timestamptz IS NOT NULL
+  WHERE finished_at >= $2::timestamptz AND started_at IS NOT NULL
     AND ($1::text IS NULL OR tenant_id = $1::text)
     AND ($5::text IS NULL OR queue = $5::text)
     AND ($6::text IS NULL OR tenant_id = $6::text)
