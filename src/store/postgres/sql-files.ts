@@ -4,12 +4,23 @@
  * identifier, so one set of files serves every schema.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { ValidationError } from '../../core/errors.ts';
 
-const QUERIES_DIR = new URL('./queries/', import.meta.url);
-const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
-const FUNCTIONS_DIR = new URL('./functions/', import.meta.url);
+/**
+ * The folder holding queries/, migrations/ and functions/: beside this module (src/, or the
+ * per-file compiled dist/store/postgres/), or dist/store/postgres/ when this module was bundled
+ * into dist/index.js or a chunk in dist/chunks/ (scripts/bundle.mjs).
+ */
+const SQL_DIR =
+  [
+    new URL('./', import.meta.url),
+    new URL('./store/postgres/', import.meta.url),
+    new URL('../store/postgres/', import.meta.url),
+  ].find((dir) => existsSync(new URL('./queries/', dir))) ?? new URL('./', import.meta.url);
+const QUERIES_DIR = new URL('./queries/', SQL_DIR);
+const MIGRATIONS_DIR = new URL('./migrations/', SQL_DIR);
+const FUNCTIONS_DIR = new URL('./functions/', SQL_DIR);
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface Migration {
