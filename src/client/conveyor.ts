@@ -118,8 +118,12 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
       start() {
         started ??= (async () => {
           const s = await store();
-          const release = await runtime.use();
-          instance = new Worker(workerSettings, {
+          /** The process services (promoter, rescuer, LISTEN), started beside the worker below. */
+          let using: Promise<() => Promise<void>> | null = null;
+          const release = (): void => {
+            void using?.then((done) => done());
+          };
+          const worker = new Worker(workerSettings, {
             store: s,
             definitions,
             events,
@@ -138,12 +142,25 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
             },
             onStopped: (stopped) => {
               workers.delete(stopped);
-              void release();
+              release();
             },
           });
-          workers.add(instance);
-          await instance.start();
-          return instance;
+          instance = worker;
+          workers.add(worker);
+          // The worker registers and makes its first claim while the process services start, not
+          // after them: their statements and the LISTEN connection (its own connect, ~5–10 ms on a
+          // busy machine) left the first claim's critical path (cold_start_ms, issue 17). A job
+          // whose NOTIFY came before the LISTEN is found by the claim made once they are up.
+          const registered = worker.start();
+          using = runtime.use();
+          try {
+            await Promise.all([registered, using]);
+          } catch (error) {
+            release();
+            throw error;
+          }
+          worker.wake();
+          return worker;
         })();
         return started;
       },
