@@ -121,7 +121,10 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
           /** The process services (promoter, rescuer, LISTEN), started beside the worker below. */
           let using: Promise<() => Promise<void>> | null = null;
           const release = (): void => {
-            void using?.then((done) => done());
+            void using?.then(
+              (done) => done(),
+              () => {}, // the worker never started, so neither did the services
+            );
           };
           const worker = new Worker(workerSettings, {
             store: s,
@@ -147,18 +150,12 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
           });
           instance = worker;
           workers.add(worker);
-          // The worker registers and makes its first claim while the process services start, not
-          // after them: their statements and the LISTEN connection (its own connect, ~5–10 ms on a
-          // busy machine) left the first claim's critical path (cold_start_ms, issue 17). A job
+          // The worker registers and sends its first claim before the process services start, not
+          // after them: their statements and connections (the LISTEN client's own connect, 5–12 ms
+          // in bench traces) left the first claim's critical path (cold_start_ms, issue 17). A job
           // whose NOTIFY came before the LISTEN is found by the claim made once they are up.
-          const registered = worker.start();
-          using = runtime.use();
-          try {
-            await Promise.all([registered, using]);
-          } catch (error) {
-            release();
-            throw error;
-          }
+          using = worker.start().then(() => runtime.use());
+          await using;
           worker.wake();
           return worker;
         })();
