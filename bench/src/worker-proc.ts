@@ -30,6 +30,9 @@ export class WorkerProcess {
       ready = resolve;
       failed = reject;
     });
+    // A worker stopped before it reported ready (cold_start stops it at its first job, which can
+    // come before its start() resolves) rejects this with nobody waiting: not a crash of the run.
+    this.readyPromise.catch(() => {});
     this.stoppedPromise = new Promise<void>((resolve) => {
       stopped = resolve;
     });

@@ -118,8 +118,15 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
       start() {
         started ??= (async () => {
           const s = await store();
-          const release = await runtime.use();
-          instance = new Worker(workerSettings, {
+          /** The process services (promoter, rescuer, LISTEN), started beside the worker below. */
+          let using: Promise<() => Promise<void>> | null = null;
+          const release = (): void => {
+            void using?.then(
+              (done) => done(),
+              () => {}, // the worker never started, so neither did the services
+            );
+          };
+          const worker = new Worker(workerSettings, {
             store: s,
             definitions,
             events,
@@ -138,12 +145,19 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
             },
             onStopped: (stopped) => {
               workers.delete(stopped);
-              void release();
+              release();
             },
           });
-          workers.add(instance);
-          await instance.start();
-          return instance;
+          instance = worker;
+          workers.add(worker);
+          // The worker registers and sends its first claim before the process services start, not
+          // after them: their statements and connections (the LISTEN client's own connect, 5–12 ms
+          // in bench traces) left the first claim's critical path (cold_start_ms, issue 17). A job
+          // whose NOTIFY came before the LISTEN is found by the claim made once they are up.
+          using = worker.start().then(() => runtime.use());
+          await using;
+          worker.wake();
+          return worker;
         })();
         return started;
       },

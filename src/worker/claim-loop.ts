@@ -93,6 +93,8 @@ export class ClaimLoop {
   #requested = 0;
   #retryMs = 0;
   #pollTimer: NodeJS.Timeout | null = null;
+  /** Whether `start` read the queue settings: a wake-up before then (NOTIFY, a local enqueue) claims nothing yet. */
+  #started = false;
 
   constructor(deps: ClaimLoopDeps) {
     this.#deps = deps;
@@ -104,6 +106,7 @@ export class ClaimLoop {
   /** Reads queue settings, then claims and polls until `stop`. */
   async start(): Promise<void> {
     await this.plan.refresh(this.#deps.store);
+    this.#started = true;
     this.#schedulePoll();
     this.fill();
   }
@@ -134,7 +137,7 @@ export class ClaimLoop {
 
   /** Starts claims while there is room and a queue believed to have work. */
   fill(): void {
-    while (this.#deps.active() && this.#inFlight.size < MAX_IN_FLIGHT) {
+    while (this.#started && this.#deps.active() && this.#inFlight.size < MAX_IN_FLIGHT) {
       const queue = this.plan.next((q) => this.#hasWork.get(q) === true);
       if (queue === undefined) return;
       const limited = this.plan.isLimited(queue);
