@@ -25,5 +25,6 @@ await build({
   target: 'node20',
   packages: 'external',
   chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: true, // chains through tsc's maps: a bundled frame still names its src/*.ts line
   logLevel: 'warning',
 });
