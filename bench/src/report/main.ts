@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Entry } from '../aggregate.ts';
+import { CEILINGS_FILE, type CeilingsFile } from '../ceilings/results-file.ts';
 import { apiSection } from './api.ts';
 import { machineCeilingsSection } from './ceilings.ts';
 import { groupedBarChart, type Series } from './svg.ts';
-import { targetsTable } from './targets.ts';
+import { type CeilingFigures, targetsTable } from './targets.ts';
 
 const BENCH = new URL('../../', import.meta.url);
 const ORDER = [
@@ -276,8 +277,8 @@ function section(file: ResultsFile, tag: string, heading: string): string {
   });
   for (const line of m.availability ?? []) out.push(`- ${line}`);
   if (m.availability?.length) out.push('');
-  out.push("### Conveyor against the issue's targets\n");
-  out.push(targetsTable(file.results));
+  out.push('### Conveyor against its targets (issue 17; backlog, crash and fairness from issue 3)\n');
+  out.push(targetsTable(file.results, ceilingFigures(file.meta.date)));
   out.push(`![Drain throughput](${drainSvg})\n`);
   out.push(`![Latency percentiles](${latencySvg})\n`);
   for (const metric of METRICS) {
@@ -296,6 +297,19 @@ function settings(file: ResultsFile): string {
     lines.push(`| ${k} | ${c.backend} | ${c.settings} | ${c.fairness} | ${c.crashRecovery} |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** node_enqueue from results/ceilings.json, for the enqueue target; undefined before bench:ceilings ran. */
+function ceilingFigures(runDate: string): CeilingFigures | undefined {
+  const path = new URL(CEILINGS_FILE, BENCH);
+  if (!existsSync(path)) return undefined;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as CeilingsFile;
+  const apart = Math.abs(Date.parse(file.meta.date) - Date.parse(runDate));
+  return {
+    nodeEnqueue: file.results.node_enqueue_ceiling.value,
+    date: file.meta.date,
+    sameSession: apart < 7_200_000,
+  };
 }
 
 export async function writeReport(): Promise<void> {
