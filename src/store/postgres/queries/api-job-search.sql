@@ -16,6 +16,13 @@
 -- planning (its `$2` test folds to false). The GIN index covers only resting states so
 -- that enqueueing a ready job and claiming it write no GIN entry (migration 0010 has the WAL
 -- figures). Ordered by j.id: a bare `id` would be the select list's text (9 after 10).
+-- The fingerprint's job ids are read once for the three branches (a CTE is evaluated once, and
+-- only when a branch asks for it: never without $12).
+WITH fingerprinted AS (
+  SELECT ARRAY(SELECT f.job_id FROM conveyor.job_runs f
+    WHERE f.status IN ('failed', 'dead', 'stalled')
+      AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text) AS ids
+)
 SELECT * FROM (
   (SELECT j.id::text AS id, j.queue, j.name, j.state, j.payload, j.priority, j.run_at, j.attempt, j.max_attempts,
     j.timeout_ms, j.tenant_id, j.group_key, j.unique_key, j.metadata, j.progress, NULL::jsonb AS result, j.errors,
@@ -33,8 +40,7 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
+    AND ($12::text IS NULL OR j.id = ANY ((SELECT ids FROM fingerprinted)::bigint[]))
   ORDER BY j.id DESC
   LIMIT $11::integer)
   UNION ALL
@@ -53,8 +59,7 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
+    AND ($12::text IS NULL OR j.id = ANY ((SELECT ids FROM fingerprinted)::bigint[]))
   ORDER BY j.id DESC
   LIMIT $11::integer)
   UNION ALL
@@ -73,8 +78,7 @@ SELECT * FROM (
     AND ($8::jsonb IS NULL OR j.payload @> $8::jsonb)
     AND ($9::text[] IS NULL OR j.id = ANY($9::bigint[]))
     AND ($10::text IS NULL OR j.id < $10::bigint)
-    AND ($12::text IS NULL OR j.id = ANY (ARRAY(SELECT f.job_id FROM conveyor.job_runs f
-      WHERE f.status IN ('failed', 'dead', 'stalled') AND conveyor.error_fingerprint(f.name, f.error->>'message') = $12::text)))
+    AND ($12::text IS NULL OR j.id = ANY ((SELECT ids FROM fingerprinted)::bigint[]))
   ORDER BY j.id DESC
   LIMIT $11::integer)
 ) found
