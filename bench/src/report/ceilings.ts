@@ -1,6 +1,7 @@
 /**
  * "What this machine allows" in RESULTS.md: the ceilings of results/ceilings.json (pgbench's, and
- * those of a bare Node producer and worker) beside the two targets they bound, taken from the full
+ * those of a bare Node producer and worker) beside the two throughput targets of issue 17 they bound
+ * (enqueue_single_16 ≥ 0.85 of node_enqueue; drain_c50 ≥ 1.2× the best peer), taken from the full
  * run (results/latest.json) as targets.ts defines them.
  * A target above its ceiling is out of reach on this machine for any queue of that kind, whatever
  * Conveyor does; the section says which, from the files, so a missed target reads in that light.
@@ -9,7 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Entry } from '../aggregate.ts';
 import { CEILINGS_FILE, type CeilingsFile } from '../ceilings/results-file.ts';
 import { whole } from '../progress.ts';
-import { bestPeer, value } from './targets.ts';
+import {
+  bestPeer,
+  DRAIN_OVER_BEST_PEER as DRAIN_OVER_PEER,
+  ENQUEUE_SHARE_OF_NODE as ENQUEUE_SHARE,
+  value,
+} from './targets.ts';
 
 type Results = Record<string, Record<string, Entry>>;
 
@@ -33,14 +39,20 @@ interface Bound {
 
 function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
   const drainPeer = results ? bestPeer(results, 'drain_c50') : null;
-  const bull = results ? value(results, 'enqueue_single_16', 'bullmq-redis') : null;
+  const nodeEnqueue = ceilings.results.node_enqueue_ceiling?.value ?? null;
   const all: Bound[] = [
     {
       ceilingName: 'durable enqueue, 16 awaited producers',
       ceiling: ceilings.results.enqueue16_ceiling.value,
       ceilingUnit: 'rows/s',
-      targetName: 'enqueue_single_16 ≥ bullmq-redis',
-      target: bull === null ? null : { value: bull, from: 'bullmq-redis' },
+      targetName: 'enqueue_single_16 ≥ 0.85 of node_enqueue',
+      target:
+        nodeEnqueue === null
+          ? null
+          : {
+              value: ENQUEUE_SHARE * nodeEnqueue,
+              from: `${ENQUEUE_SHARE} × node_enqueue ${whole(nodeEnqueue)}`,
+            },
       conveyor: results ? value(results, 'enqueue_single_16', 'conveyor') : null,
       outOfReachFor:
         'any queue whose awaited enqueue returns after a durable commit to this PostgreSQL, even one that coalesces the 16 producers into one INSERT',
@@ -49,11 +61,14 @@ function bounds(ceilings: CeilingsFile, results: Results | undefined): Bound[] {
       ceilingName: 'drain: claim + complete, nothing else',
       ceiling: ceilings.results.drain_ceiling.value,
       ceilingUnit: 'jobs/s',
-      targetName: 'drain_c50 ≥ 2 × the best peer',
+      targetName: `drain_c50 ≥ ${DRAIN_OVER_PEER} × the best peer`,
       target:
         drainPeer === null
           ? null
-          : { value: 2 * drainPeer.value, from: `2 × ${drainPeer.peer} ${whole(drainPeer.value)}` },
+          : {
+              value: DRAIN_OVER_PEER * drainPeer.value,
+              from: `${DRAIN_OVER_PEER} × ${drainPeer.peer} ${whole(drainPeer.value)}`,
+            },
       conveyor: results ? value(results, 'drain_c50', 'conveyor') : null,
       outOfReachFor: 'any queue that writes a claim and a completion per job to this PostgreSQL',
     },

@@ -5,6 +5,10 @@
 import type { Entry } from '../aggregate.ts';
 import { whole } from '../progress.ts';
 
+/** Issue 17's throughput targets, also set beside the machine's ceilings (ceilings.ts). */
+export const DRAIN_OVER_BEST_PEER = 1.2;
+export const ENQUEUE_SHARE_OF_NODE = 0.85;
+
 type Results = Record<string, Record<string, Entry>>;
 
 interface Verdict {
@@ -81,11 +85,11 @@ export function verdicts(results: Results, ceilings?: CeilingFigures): Verdict[]
 
   const peer = bestPeer(results, 'drain_c50');
   push(
-    'drain: drain_c50 ≥ 1.2× the best peer',
+    `drain: drain_c50 ≥ ${DRAIN_OVER_BEST_PEER}× the best peer`,
     drain !== null && peer
       ? `${whole(drain)} jobs/s vs ${peer.peer} ${whole(peer.value)} (${ratio(drain, peer.value)})`
       : null,
-    drain !== null && peer !== null && drain >= 1.2 * peer.value,
+    drain !== null && peer !== null && drain >= DRAIN_OVER_BEST_PEER * peer.value,
   );
   const tenants = value(results, 'drain_c50_tenants', 'conveyor');
   push(
@@ -97,11 +101,11 @@ export function verdicts(results: Results, ceilings?: CeilingFigures): Verdict[]
   const enqueue = value(results, 'enqueue_single_16', 'conveyor');
   const bull = value(results, 'enqueue_single_16', 'bullmq-redis');
   push(
-    'enqueue: enqueue_single_16 ≥ 0.85 of node_enqueue (bench:ceilings)',
+    `enqueue: enqueue_single_16 ≥ ${ENQUEUE_SHARE_OF_NODE} of node_enqueue (bench:ceilings)`,
     enqueue !== null && ceilings
       ? `${whole(enqueue)} jobs/s, ${(enqueue / ceilings.nodeEnqueue).toFixed(2)} of ${whole(ceilings.nodeEnqueue)}${ceilings.sameSession ? '' : ` (ceiling of another session, ${ceilings.date.slice(0, 10)}: not judged)`}${bull !== null ? `; ${ratio(enqueue, bull)} BullMQ on Redis` : ''}`
       : null,
-    enqueue !== null && ceilings !== undefined && enqueue >= 0.85 * ceilings.nodeEnqueue,
+    enqueue !== null && ceilings !== undefined && enqueue >= ENQUEUE_SHARE_OF_NODE * ceilings.nodeEnqueue,
   );
   if (ceilings && !ceilings.sameSession) out.at(-1)!.met = null;
 
