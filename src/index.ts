@@ -111,6 +111,7 @@ export {
 export type { FiredJob, TickReport } from './scheduler/scheduler.ts';
 export type { ScheduleChanges, ScheduleListFilter, SchedulesApi } from './scheduler/schedules-api.ts';
 export { DatabaseTimeoutError, type DatabaseWait } from './store/database-timeout-error.ts';
+export type { ClaimStats } from './worker/claim-loop.ts';
 export {
   type DrainOptions,
   type DrainSummary,

@@ -44,6 +44,27 @@ const CLAIM_DIV = 2;
 /** A limited queue has no buffer (capacity = concurrency): it claims once a quarter of its slots are free. */
 const LIMITED_CLAIM_DIV = 4;
 
+/**
+ * Counters of a worker's claims since it started: claims per second, jobs per claim and empty
+ * claims (issue 17). Plain increments, read by the bench (`Worker.claimStats`).
+ */
+export interface ClaimStats {
+  /** Claims that settled with a result (failed ones are not counted). */
+  claims: number;
+  /** Jobs those claims brought. */
+  jobs: number;
+  /** Claims that brought no job. */
+  empty: number;
+  /** Claims that brought fewer jobs than asked for (the empty ones included). */
+  short: number;
+  /** Claims another claim of the same queue overlapped. */
+  overlapped: number;
+  /** Wake-ups received (NOTIFY, local enqueue, poll, rate window), with or without a claim after. */
+  wakes: number;
+  /** Milliseconds since the claim loop started. */
+  elapsedMs: number;
+}
+
 /** What a claim asks for besides the queue: see Store.jobClaim. */
 export interface ClaimReservation {
   /** Buffered jobs of this claim are numbered from seqBase + 1 (a range no other claim uses). */
@@ -95,6 +116,8 @@ export class ClaimLoop {
   #pollTimer: NodeJS.Timeout | null = null;
   /** Whether `start` read the queue settings: a wake-up before then (NOTIFY, a local enqueue) claims nothing yet. */
   #started = false;
+  readonly #stats = { claims: 0, jobs: 0, empty: 0, short: 0, overlapped: 0, wakes: 0 };
+  #startedAt = 0;
 
   constructor(deps: ClaimLoopDeps) {
     this.#deps = deps;
@@ -107,8 +130,14 @@ export class ClaimLoop {
   async start(): Promise<void> {
     await this.plan.refresh(this.#deps.store);
     this.#started = true;
+    this.#startedAt = Date.now();
     this.#schedulePoll();
     this.fill();
+  }
+
+  /** The claim counters so far (a copy). */
+  get stats(): ClaimStats {
+    return { ...this.#stats, elapsedMs: this.#startedAt === 0 ? 0 : Date.now() - this.#startedAt };
   }
 
   /** Whether a claim is in flight. */
@@ -119,6 +148,7 @@ export class ClaimLoop {
   /** A queue (or every queue) may have work: claim soon. */
   wake(queue?: string): void {
     if (!this.#deps.active()) return;
+    this.#stats.wakes += 1;
     const woken = queue === undefined ? this.#deps.queues : this.#hasWork.has(queue) ? [queue] : [];
     for (const q of woken) {
       this.#hasWork.set(q, true);
@@ -183,6 +213,7 @@ export class ClaimLoop {
           this.#retryMs = 0;
           this.#cursors.set(queue, cursor);
           this.#lastFull.set(queue, jobs.length >= limit);
+          this.#count(jobs.length, limit, overlap.overlapped);
           if (jobs.length >= limit) {
             this.#hasWork.set(queue, true);
           } else if (!overlap.overlapped && (this.#wakes.get(queue) ?? 0) === wakesAtStart) {
@@ -207,6 +238,15 @@ export class ClaimLoop {
         this.#deps.settled();
       });
     this.#inFlight.set(claim, overlap);
+  }
+
+  #count(jobs: number, limit: number, overlapped: boolean): void {
+    const stats = this.#stats;
+    stats.claims += 1;
+    stats.jobs += jobs;
+    if (jobs === 0) stats.empty += 1;
+    if (jobs < limit) stats.short += 1;
+    if (overlapped) stats.overlapped += 1;
   }
 
   #wakeWhenRateFrees(queue: string, now: Date): void {

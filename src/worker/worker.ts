@@ -16,7 +16,7 @@ import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definitio
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, Store } from '../store/store.ts';
-import { ClaimLoop } from './claim-loop.ts';
+import { ClaimLoop, type ClaimStats } from './claim-loop.ts';
 import type { HandoffSlot } from './handoff.ts';
 import { type Execution, jobInfo, startExecution } from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
@@ -180,6 +180,11 @@ export class Worker {
 
   get state(): WorkerState {
     return this.#state;
+  }
+
+  /** Claims so far, jobs they brought, empty and short ones (claim-loop.ts): a debugging aid. */
+  get claimStats(): ClaimStats {
+    return this.#claims.stats;
   }
 
   /** A queue may have work (NOTIFY, local enqueue): claim soon. */

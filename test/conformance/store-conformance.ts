@@ -188,6 +188,44 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
       expect(claimed.map((j) => j.groupKey)).toEqual(['n1', 'n2', 'n3', ...Array(6).fill('big')]);
     });
 
+    it('visits a bounded number of groups a pass, about 8 jobs each, and resumes after the last', async () => {
+      // 100 groups of 20: a claim of 250 walks 32 groups (250 / 8), not 100 of 2-3 jobs each.
+      const keys = Array.from({ length: 100 }, (_, g) => `g${String(g).padStart(3, '0')}`);
+      await store.jobInsertMany({
+        jobs: keys.flatMap((groupKey) => Array.from({ length: 20 }, () => newJob({ groupKey }))),
+        now: T0,
+      });
+      await register('w');
+      const first = await store.jobClaim({ queue: 'q', workerId: 'w', limit: 250, now: T0 });
+      expect(first.jobs).toHaveLength(250);
+      const perGroup = new Map<string | null, number>();
+      for (const job of first.jobs) perGroup.set(job.groupKey, (perGroup.get(job.groupKey) ?? 0) + 1);
+      expect([...perGroup.keys()]).toEqual(keys.slice(0, 32));
+      expect(Math.max(...perGroup.values())).toBe(8);
+      expect(first.cursor).toBe('g031');
+      const next = await claim({ queue: 'q', workerId: 'w', limit: 16, now: T0, cursor: first.cursor });
+      expect(next.map((j) => j.groupKey)).toEqual(keys.slice(32, 48));
+    });
+
+    it('walks on to further groups when the groups of a pass run short, and comes back full', async () => {
+      // 60 groups of 5: the first pass (25 groups, quota 8) takes 125, the second walks 16 more.
+      const keys = Array.from({ length: 60 }, (_, g) => `g${String(g).padStart(2, '0')}`);
+      await store.jobInsertMany({
+        jobs: keys.flatMap((groupKey) => Array.from({ length: 5 }, () => newJob({ groupKey }))),
+        now: T0,
+      });
+      await register('w');
+      const claimed = await claim({ queue: 'q', workerId: 'w', limit: 200, now: T0 });
+      expect(claimed).toHaveLength(200);
+      expect([...new Set(claimed.map((j) => j.groupKey))]).toEqual(keys.slice(0, 40));
+      // One group a job, fewer than a pass visits: every one is taken, none twice.
+      await fixture.reset();
+      await store.jobInsertMany({ jobs: keys.map((groupKey) => newJob({ groupKey })), now: T0 });
+      await register('w');
+      const single = await claim({ queue: 'q', workerId: 'w', limit: 200, now: T0, cursor: 'g29' });
+      expect(single.map((j) => j.groupKey)).toEqual([...keys.slice(30), ...keys.slice(0, 30)]);
+    });
+
     it('never hands one job to two concurrent claims', async () => {
       await store.jobInsertMany({ jobs: Array.from({ length: 200 }, () => newJob()), now: T0 });
       await register('a');

@@ -72,3 +72,26 @@ describe('an emptied queue', () => {
     expect(after - before).toBeLessThan(200);
   });
 });
+
+describe('claim counters', () => {
+  it('count the claims, the jobs they brought and the short ones', async () => {
+    const { conveyor, job, done } = await openCounting('counted', 'counted');
+    await conveyor.enqueueMany(
+      job,
+      Array.from({ length: 2_000 }, (_, n) => ({ payload: { n } })),
+    );
+    const handle = conveyor.worker(withoutPoll);
+    const worker = await handle.start();
+    await waitForCount(done, 2_000);
+    const stats = worker.claimStats;
+    await handle.stop();
+    expect(stats.jobs).toBe(2_000);
+    expect(stats.claims).toBeGreaterThan(1);
+    // Each claim asks for at least half the capacity (50 here); a few at the end come back short.
+    expect(stats.claims).toBeLessThanOrEqual(2_000 / 50 + 4);
+    // The queue ran out: the last claim (or one after it) came back short.
+    expect(stats.short).toBeGreaterThanOrEqual(1);
+    expect(stats.empty).toBeLessThanOrEqual(stats.short);
+    expect(stats.elapsedMs).toBeGreaterThan(0);
+  });
+});

@@ -7,7 +7,8 @@ interface ConveyorJobEvent {
   job: { id: string };
 }
 interface ConveyorWorker {
-  start(): Promise<unknown>;
+  /** Resolves to the running worker; `claimStats` (claims, jobs, empty ones) since 2026-12. */
+  start(): Promise<{ claimStats?: Record<string, number> }>;
   stop(): Promise<void>;
 }
 interface ConveyorEnqueueOptions {
@@ -47,6 +48,7 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
   let instance: ConveyorInstance | undefined;
   let noop: unknown;
   let worker: ConveyorWorker | undefined;
+  let running: { claimStats?: Record<string, number> } | undefined;
   // The handler is bound when the job is defined, so it forwards to whatever startWorker installs.
   let onJob: WorkerOptions['onJob'] = () => undefined;
   const opts = (o?: EnqueueOptions): ConveyorEnqueueOptions | undefined => {
@@ -104,9 +106,19 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
         concurrency: options.concurrency,
         handleSignals: false,
       });
-      await worker.start();
+      running = await worker.start();
     },
     async stopWorker() {
+      // BENCH_CLAIM_STATS=1: one line per worker with its claim counters (claims, jobs per claim,
+      // empty claims), to compare one process with two (issue 17).
+      if (process.env.BENCH_CLAIM_STATS && running?.claimStats) {
+        const s = running.claimStats;
+        const perSecond = (n: number) => Math.round((n / (s.elapsedMs || 1)) * 1000);
+        process.stderr.write(
+          `claim-stats pid=${process.pid} ${JSON.stringify({ ...s, claimsPerSecond: perSecond(s.claims ?? 0), jobsPerClaim: Math.round(((s.jobs ?? 0) / (s.claims || 1)) * 10) / 10 })}\n`,
+        );
+      }
+      running = undefined;
       await worker?.stop();
       worker = undefined;
     },
