@@ -104,19 +104,20 @@ class JobExecution implements Execution {
     // The handler starts after the current tick, as it always has; a synchronous throw or a
     // rejected promise is a failed attempt.
     queueMicrotask(() => {
-      let returned: unknown;
       try {
-        returned = definition.handler(context);
-      } catch (error) {
-        this.#settle({ kind: 'failed', error });
-        return;
-      }
-      if (isThenable(returned)) {
+        const returned = definition.handler(context);
+        if (!isThenable(returned)) {
+          this.#returned(returned);
+          return;
+        }
         returned.then(
           (result) => this.#returned(result),
           (error: unknown) => this.#settle({ kind: 'failed', error }),
         );
-      } else this.#returned(returned);
+      } catch (error) {
+        // A throw of the handler, or of a thenable's `then`: a failed attempt, never an uncaught one.
+        this.#settle({ kind: 'failed', error });
+      }
     });
   }
 
