@@ -18,7 +18,13 @@ import { safeError } from '../log/safe-error.ts';
 import type { ClaimedJob, Store } from '../store/store.ts';
 import { ClaimLoop, type ClaimStats } from './claim-loop.ts';
 import type { HandoffSlot } from './handoff.ts';
-import { type Execution, jobInfo, startExecution } from './job-execution.ts';
+import {
+  type Execution,
+  type ExecutionDeps,
+  type ExecutionOutcome,
+  jobInfo,
+  startExecution,
+} from './job-execution.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { OutcomeWriter } from './outcome-writer.ts';
 import { PrefetchBuffer } from './prefetch-buffer.ts';
@@ -83,6 +89,8 @@ export class Worker {
   /** Resolved when no handoff is reserved. */
   #handoffWaiters: (() => void)[] = [];
   #stopped: Promise<void> | null = null;
+  /** What every execution of this worker is given (one object, not one per job). */
+  readonly #executionDeps: ExecutionDeps;
   readonly #signalHandler = (signal: NodeJS.Signals): void => {
     this.#log.info({ signal }, 'signal received; shutting down gracefully');
     void this.stop();
@@ -149,6 +157,16 @@ export class Worker {
       cancelled: (id) => this.cancelled(id),
       giveBack: (ids) => this.#returnJobs(ids),
     });
+    this.#executionDeps = {
+      log: deps.log,
+      now: deps.now,
+      enqueue: deps.enqueue,
+      progress: (info, value) =>
+        deps
+          .progress(info.id, value)
+          .then(() => deps.events.emit('job:progress', { job: info, progress: value })),
+      settled: (execution, outcome) => this.#executionSettled(execution, outcome),
+    };
     this.#outcomes = new OutcomeWriter({
       store: deps.store,
       workerId: this.id,
@@ -339,7 +357,7 @@ export class Worker {
   }
 
   #run(job: ClaimedJob): void {
-    const { definitions, events, log, now } = this.#deps;
+    const { definitions, events, now } = this.#deps;
     const definition = definitions.get(job.name);
     if (!definition) {
       // Another deployment may know it: fail the attempt (with retries) rather than drop the job.
@@ -347,27 +365,22 @@ export class Worker {
       this.#outcomes.record(job, jobInfo(job), now(), { kind: 'failed', error });
       return;
     }
-    const execution = startExecution(job, definition, {
-      log,
-      now,
-      enqueue: this.#deps.enqueue,
-      progress: (info, value) =>
-        this.#deps
-          .progress(info.id, value)
-          .then(() => events.emit('job:progress', { job: info, progress: value })),
-    });
+    const execution = startExecution(job, definition, this.#executionDeps);
     this.#running.set(job.id, execution);
     events.emit('job:active', { job: execution.info, workerId: this.id });
-    void execution.outcome.then((outcome) => {
-      this.#running.delete(job.id);
-      this.#throughput.record();
-      const ranMs = now().getTime() - execution.startedAt.getTime();
-      this.#meanRunMs = this.#meanRunMs === null ? ranMs : this.#meanRunMs + (ranMs - this.#meanRunMs) / 16;
-      this.#outcomes.record(job, execution.info, execution.startedAt, outcome);
-      this.#dispatch();
-      this.#claims.fill();
-      this.#notifyIdle();
-    });
+  }
+
+  /** An execution of #run settled: its outcome goes to the writer, its slot to the next job. */
+  #executionSettled(execution: Execution, outcome: ExecutionOutcome): void {
+    const { job, info, startedAt } = execution;
+    this.#running.delete(job.id);
+    this.#throughput.record();
+    const ranMs = this.#deps.now().getTime() - startedAt.getTime();
+    this.#meanRunMs = this.#meanRunMs === null ? ranMs : this.#meanRunMs + (ranMs - this.#meanRunMs) / 16;
+    this.#outcomes.record(job, info, startedAt, outcome);
+    this.#dispatch();
+    this.#claims.fill();
+    this.#notifyIdle();
   }
 
   /**

@@ -26,6 +26,21 @@ const ordinary = defineJob<{ n: number }>({
   handler: ({ payload }) => ({ n: payload.n }),
 });
 
+/** Returns a thenable, not a promise: one whose `then` throws, or one that resolves. */
+const thenables = defineJob<{ throws: boolean }>({
+  name: 'thenable',
+  queue: 'outcomes',
+  defaults: { attempts: 1 },
+  handler: ({ payload }) =>
+    ({
+      // biome-ignore lint/suspicious/noThenProperty: a thenable is the point of this job
+      then(resolve: (value: unknown) => void) {
+        if (payload.throws) throw new Error('then exploded');
+        resolve({ via: 'thenable' });
+      },
+    }) as unknown as Promise<unknown>,
+});
+
 const badBackoffs: Record<string, () => number> = {
   throws: () => {
     throw new Error('backoff exploded');
@@ -120,5 +135,20 @@ describe('a hostile handler outcome never kills the worker', () => {
     expect(worker.state).toBe('running');
     const warned = lines.filter((line) => line.includes('using the default backoff'));
     expect(warned.length).toBe(backoffJobs.length);
+  });
+
+  it('fails the attempt whose thenable throws in then, and completes one that resolves', async () => {
+    const conveyor = db.open({ jobs: [thenables, ordinary], schema: 'thenables' });
+    const outcomes = trackOutcomes(conveyor);
+    const worker = await conveyor.worker({ queues: ['outcomes'], concurrency: 2 }).start();
+    const [throwing, resolving] = await Promise.all([
+      conveyor.enqueue(thenables, { throws: true }),
+      conveyor.enqueue(thenables, { throws: false }),
+    ]);
+    const finals = await outcomes.until([throwing!.id, resolving!.id]);
+    expect(finals).toEqual({ [throwing!.id]: 'dead', [resolving!.id]: 'completed' });
+    expect((await conveyor.getJob(throwing!.id))?.errors[0]?.message).toBe('then exploded');
+    expect((await conveyor.getJob(resolving!.id))?.result).toEqual({ via: 'thenable' });
+    expect(worker.state).toBe('running');
   });
 });

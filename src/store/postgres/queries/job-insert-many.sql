@@ -1,6 +1,7 @@
 -- jobInsertMany: inserts a batch of jobs in one statement, reserving unique keys first.
 -- $1 jobs (json array of {queue, name, payload, priority, run_ms, max_attempts, backoff, timeout_ms,
---    tenant_id, group_key, unique_key, unique_until, metadata}; run_ms is epoch milliseconds); each
+--    tenant_id, group_key, unique_key, unique_until, metadata}; run_ms is epoch milliseconds; a key
+--    left out reads as NULL, and job-insert.ts leaves out those that would be null); each
 --    unique_key at most once.
 -- $2 now (timestamptz). $3 wake-up channel (text): one NOTIFY per queue that got ready jobs.
 -- Returns one row per input, in input order: the id, and whether it was inserted. A job whose key
