@@ -148,6 +148,20 @@ describe('GET /stream', () => {
           ),
         "acme's counts to show 3 completed",
       );
+      // The unscoped poller reads its counts on its own ticks (throttled by their cost): wait for it
+      // rather than take whichever counts it had sent when acme's arrived (a race on a busy machine).
+      await until(
+        () =>
+          all.events.some(
+            (e) =>
+              e.event === 'counts' &&
+              e.data.queues.some(
+                (q: { queue: string; counts: { completed: number } }) =>
+                  q.queue === 'live' && q.counts.completed === 6,
+              ),
+          ),
+        'the unscoped counts to show 6 completed',
+      );
     } finally {
       await worker.stop();
     }
