@@ -113,7 +113,7 @@ function p95sFromHistogram(rows: OverviewWaitBinRow[]): { k: number | null; wait
 export interface OverviewReadOptions {
   /** Below this many rows (planner estimate) a table is read exactly: no rollup, no snapshot. */
   exactBelowRows?: number;
-  /** A counts snapshot older than this is not read. */
+  /** A counts snapshot older than this is not read (default: the freshness its leader wrote with it). */
   countsMaxAgeMs?: number;
   /** The request's time (the snapshot's age is measured from it). */
   now?: Date;
@@ -143,7 +143,8 @@ export async function buildOverview(
   const countsAsOf =
     state.countsAsOf !== null &&
     state.jobsEstimate >= exactBelowRows &&
-    now.getTime() - state.countsAsOf.getTime() <= (options.countsMaxAgeMs ?? COUNTS_MAX_AGE_MS)
+    now.getTime() - state.countsAsOf.getTime() <=
+      (options.countsMaxAgeMs ?? state.countsFreshMs ?? COUNTS_MAX_AGE_MS)
       ? state.countsAsOf
       : null;
   const read = {

@@ -38,8 +38,17 @@ import { PeriodicTask } from './periodic-task.ts';
 
 /** Below this many rows (planner estimate), the overview counts jobs and runs exactly, without the rollup or snapshot. */
 export const OVERVIEW_EXACT_BELOW_ROWS = 100_000;
-/** A counts snapshot older than this is not read (its leader is gone): the overview counts live. */
+/**
+ * A counts snapshot is read for at least this long after it was taken, and for 3× the interval
+ * to the leader's next count when that is longer (a count of 10× more jobs); older, its leader is
+ * gone and the overview counts live.
+ */
 export const COUNTS_MAX_AGE_MS = 60_000;
+const COUNTS_MIN_INTERVAL_MS = 2_000;
+
+/** The interval to the next count after one that took `ms`: ≥ 10× its duration, at least `minMs`. */
+export const countsInterval = (ms: number, minMs = COUNTS_MIN_INTERVAL_MS): number =>
+  Math.max(minMs, 10 * ms);
 
 const MINUTE_MS = 60_000;
 const floorMinute = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
@@ -113,16 +122,21 @@ export interface CountsReport {
   ms: number;
 }
 
-/** Takes the counts snapshot as of `now`, unless the live table is small. */
+/**
+ * Takes the counts snapshot as of `now`, unless the live table is small. `lastMs`: how long the
+ * previous count took (it sets how long this snapshot may be read: 3× the interval to the next).
+ */
 export async function countsRefresh(
   store: Store,
   now: Date,
   exactBelowRows = OVERVIEW_EXACT_BELOW_ROWS,
+  lastMs = 0,
 ): Promise<CountsReport> {
   const { jobsEstimate } = await store.overviewRollupState();
   if (jobsEstimate < exactBelowRows) return { counted: false, groups: 0, ms: 0 };
   const started = performance.now();
-  const groups = await store.overviewCountsRefresh({ now });
+  const freshMs = Math.max(COUNTS_MAX_AGE_MS, 3 * countsInterval(lastMs));
+  const groups = await store.overviewCountsRefresh({ now, freshMs });
   return { counted: true, groups, ms: performance.now() - started };
 }
 
@@ -150,7 +164,8 @@ export class OverviewRollup implements Service {
     options: OverviewRollupOptions = {},
   ) {
     const settleMs = options.settleMs ?? 5_000;
-    const minIntervalMs = options.countsMinIntervalMs ?? 2_000;
+    const minIntervalMs = options.countsMinIntervalMs ?? COUNTS_MIN_INTERVAL_MS;
+    let lastCountMs = 0;
     this.#rollTask = new PeriodicTask(
       'overview-rollup',
       async () => {
@@ -166,10 +181,11 @@ export class OverviewRollup implements Service {
     this.#countsTask = new PeriodicTask(
       'overview-counts',
       async () => {
-        const report = await countsRefresh(await store(), now());
+        const report = await countsRefresh(await store(), now(), OVERVIEW_EXACT_BELOW_ROWS, lastCountMs);
         for (const resolve of this.#counted.splice(0)) resolve(report);
         if (!report.counted) return options.countsIdleIntervalMs ?? 30_000;
-        return Math.max(minIntervalMs, 10 * report.ms);
+        lastCountMs = report.ms;
+        return countsInterval(report.ms, minIntervalMs);
       },
       log,
       5_000,

@@ -28,6 +28,8 @@ export interface OverviewRollupState {
   rolledUntil: Date | null;
   /** When the counts snapshot was taken (null: never). */
   countsAsOf: Date | null;
+  /** How long after countsAsOf the snapshot may be read (null: never taken). */
+  countsFreshMs: number | null;
   /** The planner's row estimates (pg_class.reltuples; ≤ 0 before the first vacuum or analyse). */
   jobsEstimate: number;
   runsEstimate: number;
@@ -146,8 +148,11 @@ export interface DashboardStore {
   overviewRollupFirstMinute(): Promise<Date | null>;
   /** Deletes the rollup's minutes that ended before `before`; returns the rows deleted. */
   overviewRollupPrune(params: { before: Date }): Promise<number>;
-  /** Counts the live table per queue, tenant and state into the snapshot, as of `now`; returns the groups. */
-  overviewCountsRefresh(params: { now: Date }): Promise<number>;
+  /**
+   * Counts the live table per queue, tenant and state into the snapshot, as of `now`, readable for
+   * `freshMs`; returns the groups.
+   */
+  overviewCountsRefresh(params: { now: Date; freshMs: number }): Promise<number>;
   /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
   apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
   apiFailureGroups(params: {

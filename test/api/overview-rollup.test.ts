@@ -245,6 +245,13 @@ describe('overview through the rollup', () => {
     const stale = await read(300_000, {}, { ...ROLLUP, now: new Date(taken.getTime() + 5 * MINUTE) });
     expect(stale.countsAsOf).toBeNull();
     expect(stale.totals.counts.ready).toBe(2);
+    // After a count that took 10 s the leader counts again in 100 s: a snapshot is read for 300 s.
+    await countsRefresh(store, taken, Number.NEGATIVE_INFINITY, 10_000);
+    const slow = await read(300_000, {}, { ...ROLLUP, now: new Date(taken.getTime() + 4 * MINUTE) });
+    expect(slow.countsAsOf).toEqual(taken);
+    expect(slow.totals.counts.ready).toBe(2);
+    const gone = await read(300_000, {}, { ...ROLLUP, now: new Date(taken.getTime() + 6 * MINUTE) });
+    expect(gone.countsAsOf).toBeNull();
     // A small live table is counted exactly, snapshot or not.
     const small = await read(300_000, {}, { ...EXACT, now: new Date(taken.getTime() + 10_000) });
     expect(small.countsAsOf).toBeNull();

@@ -104,6 +104,7 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
       return {
         rolledUntil: dateOrNull(row?.rolled_until),
         countsAsOf: dateOrNull(row?.counts_as_of),
+        countsFreshMs: numberOrNull(row?.counts_fresh_ms),
         jobsEstimate: Number(row?.jobs_estimate ?? -1),
         runsEstimate: Number(row?.runs_estimate ?? -1),
       };
@@ -127,8 +128,8 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
       return Number(row?.deleted ?? 0);
     },
 
-    async overviewCountsRefresh({ now }) {
-      const [row] = await run('overview-counts-refresh', [now]);
+    async overviewCountsRefresh({ now, freshMs }) {
+      const [row] = await run('overview-counts-refresh', [now, freshMs]);
       return Number(row?.groups ?? 0);
     },
 
