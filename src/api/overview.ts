@@ -6,11 +6,17 @@
  * retried or not; wait = started_at − due time of the attempt; `depth` at a bucket's end = jobs
  * that were due and not yet started then (history attempts that started later, plus live ready,
  * due-scheduled and active jobs).
+ *
+ * At scale (a table the planner estimates at ≥ 100,000 rows) the history is read through the
+ * per-minute rollup for buckets of whole minutes (closed minutes from it, the open tail from
+ * job_runs; p95s then estimated from histograms, `waitP95Estimated`), and the live counts from
+ * the leader's snapshot (`countsAsOf`): src/maintenance/overview-rollup.ts, docs/api.md#speed.
  */
 import { ValidationError } from '../core/errors.ts';
 import { JOB_STATES, type JobState } from '../core/job.ts';
 import type { Scope } from '../core/scope.ts';
-import type { QueueSettingsRow, Store } from '../store/store.ts';
+import { COUNTS_MAX_AGE_MS, OVERVIEW_EXACT_BELOW_ROWS } from '../maintenance/overview-rollup.ts';
+import type { OverviewWaitBinRow, QueueSettingsRow, Store } from '../store/store.ts';
 
 /** Bucket sizes the default is chosen from: the smallest giving at most DEFAULT_MAX_BUCKETS. */
 const NICE_BUCKETS_MS = [
@@ -62,6 +68,57 @@ interface Activity {
   waited: number;
 }
 
+/**
+ * The wait histogram of the rollup (overview-rollup-roll.sql): bin 0 holds waits under 1 ms, bin
+ * b ≥ 1 waits in [2^((b−1)/8), 2^(b/8)) ms. A bin stands for its geometric middle (0.5 ms for bin
+ * 0), so a wait of at least 1 ms is off by at most 2^(1/16) − 1 = 4.4 % of itself, and a p95
+ * interpolated between two such values (as percentile_cont does between two waits) by at most
+ * 4.4 % of the exact p95 plus 0.5 ms.
+ */
+export const WAIT_P95_RELATIVE_ERROR = 2 ** (1 / 16) - 1;
+export const waitBinMs = (bin: number): number => (bin <= 0 ? 0.5 : 2 ** ((bin - 0.5) / 8));
+
+/** percentile_cont(0.95) of a bucket's waits, estimated from its histogram (bin → attempts). */
+export function waitP95FromHistogram(bins: Map<number, number>): number | null {
+  const sorted = [...bins.entries()].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const position = 0.95 * (total - 1);
+  const valueAt = (rank: number): number => {
+    let seen = 0;
+    for (const [bin, n] of sorted) {
+      seen += n;
+      if (rank < seen) return waitBinMs(bin);
+    }
+    return waitBinMs(sorted.at(-1)![0]);
+  };
+  const low = Math.floor(position);
+  const lowValue = valueAt(low);
+  return lowValue + (position - low) * (valueAt(Math.ceil(position)) - lowValue);
+}
+
+function p95sFromHistogram(rows: OverviewWaitBinRow[]): { k: number | null; waitP95Ms: number | null }[] {
+  const perBucket = new Map<number | null, Map<number, number>>();
+  for (const row of rows) {
+    let bins = perBucket.get(row.k);
+    if (!bins) {
+      bins = new Map();
+      perBucket.set(row.k, bins);
+    }
+    bins.set(row.bin, (bins.get(row.bin) ?? 0) + row.n);
+  }
+  return [...perBucket.entries()].map(([k, bins]) => ({ k, waitP95Ms: waitP95FromHistogram(bins) }));
+}
+
+export interface OverviewReadOptions {
+  /** Below this many rows (planner estimate) a table is read exactly: no rollup, no snapshot. */
+  exactBelowRows?: number;
+  /** A counts snapshot older than this is not read (default: the freshness its leader wrote with it). */
+  countsMaxAgeMs?: number;
+  /** The request's time (the snapshot's age is measured from it). */
+  now?: Date;
+}
+
 const activity = (): Activity => ({ counts: emptyCounts(), completed: 0, failed: 0, waitSum: 0, waited: 0 });
 const meanOf = (a: Activity): number | null => (a.waited > 0 ? a.waitSum / a.waited : null);
 
@@ -69,8 +126,27 @@ export async function buildOverview(
   store: Store,
   params: { scope: Scope; window: OverviewWindow; queue?: string; tenantId?: string },
   settings: QueueSettingsRow[],
+  options: OverviewReadOptions = {},
 ) {
   const { window } = params;
+  const exactBelowRows = options.exactBelowRows ?? OVERVIEW_EXACT_BELOW_ROWS;
+  const now = options.now ?? new Date();
+  const state = await store.overviewRollupState();
+  // The rollup serves whole-minute buckets of a large history: the finish minutes before the
+  // cutoff (the watermark, or `until`'s minute if earlier) come from it, the tail from job_runs.
+  // A cutoff at or before `since` leaves the rollup nothing to serve: the window is read exactly.
+  const cutoffMs =
+    state.rolledUntil !== null && window.bucketMs % 60_000 === 0 && state.runsEstimate >= exactBelowRows
+      ? Math.min(state.rolledUntil.getTime(), Math.floor(window.until.getTime() / 60_000) * 60_000)
+      : null;
+  const cutoff = cutoffMs !== null && cutoffMs > window.since.getTime() ? new Date(cutoffMs) : null;
+  const countsAsOf =
+    state.countsAsOf !== null &&
+    state.jobsEstimate >= exactBelowRows &&
+    now.getTime() - state.countsAsOf.getTime() <=
+      (options.countsMaxAgeMs ?? state.countsFreshMs ?? COUNTS_MAX_AGE_MS)
+      ? state.countsAsOf
+      : null;
   const read = {
     scope: params.scope,
     since: window.since,
@@ -78,13 +154,17 @@ export async function buildOverview(
     bucketMs: window.bucketMs,
     ...(params.queue !== undefined ? { queue: params.queue } : {}),
     ...(params.tenantId !== undefined ? { tenantId: params.tenantId } : {}),
+    ...(cutoff !== null ? { rollupCutoff: cutoff } : {}),
   };
-  // Started longest first: with fewer pool connections than reads (the bench's pool of 4), the
-  // read left waiting for a connection is the shortest one.
+  // Started longest first (the live counts when not from the snapshot): with fewer pool
+  // connections than reads (the bench's pool of 4), the read left waiting for a connection is a
+  // short one.
   const [live, runs, p95, moving, waited] = await Promise.all([
-    store.apiOverviewLive(read),
+    countsAsOf !== null ? store.apiOverviewCounts(read) : store.apiOverviewLive(read),
     store.apiOverviewRuns(read),
-    store.apiOverviewWaitP95(read),
+    cutoff !== null
+      ? store.apiOverviewWaitHistogram({ ...read, rollupCutoff: cutoff }).then(p95sFromHistogram)
+      : store.apiOverviewWaitP95(read),
     store.apiOverviewWaiting(read),
     store.apiOverviewHistoryDepth(read),
   ]);
@@ -156,6 +236,10 @@ export async function buildOverview(
     since: window.since,
     until: window.until,
     bucketMs: window.bucketMs,
+    /** When the live counts were taken: null when counted for this response, else the snapshot's time. */
+    countsAsOf,
+    /** True when series.waitP95Ms are histogram estimates (within 4.4 % + 0.5 ms), false when exact. */
+    waitP95Estimated: cutoff !== null,
     totals: {
       counts: total.counts,
       completed: total.completed,

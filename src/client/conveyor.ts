@@ -6,6 +6,7 @@
  * ServiceRuntime while something uses them (process-services.ts).
  */
 import type { Logger } from 'pino';
+import { parseDuration } from '../core/duration.ts';
 import { prepareJob } from '../core/enqueue-options.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { JobState } from '../core/job.ts';
@@ -95,6 +96,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     log,
     workers,
     retention: retentionByQueue,
+    historyAgeMs: history === false ? null : parseDuration(history?.age ?? '30d', 'retention.history.age'),
     leaderServices: [...observability.services, schedules.scheduler],
   });
 

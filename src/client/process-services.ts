@@ -1,11 +1,12 @@
 /**
  * The background services of a Conveyor instance, in its process's ServiceRuntime: the promoter,
  * the rescuer and the wake-up listener in every process that uses them (a worker, later a relay or
- * a gateway); retention, history retention, alert evaluation and the cron scheduler in one process
- * of the cluster, the leader of the `maintenance` role.
+ * a gateway); retention, history retention, the overview rollup and counts snapshot, alert
+ * evaluation and the cron scheduler in one process of the cluster, the leader of the `maintenance` role.
  */
 import type { Logger } from 'pino';
 import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
+import { OverviewRollup } from '../maintenance/overview-rollup.ts';
 import { Promoter } from '../maintenance/promoter.ts';
 import { Pruner, type RetentionPolicy } from '../maintenance/pruner.ts';
 import { Rescuer } from '../maintenance/rescuer.ts';
@@ -30,6 +31,8 @@ export function createProcessServices(deps: {
   log: Logger;
   workers: LocalWorkers;
   retention: () => ReadonlyMap<string, RetentionPolicy>;
+  /** retention.history.age in ms (null: history kept): the overview rollup is pruned with it. */
+  historyAgeMs: number | null;
   /** Services of other capabilities that one process of the cluster runs (alerts, scheduler…). */
   leaderServices: Service[];
 }): ProcessServices {
@@ -48,6 +51,7 @@ export function createProcessServices(deps: {
     }),
   );
   runtime.add(new Pruner(store, deps.retention, now, settings.pruneIntervalMs, log), 'leader');
+  runtime.add(new OverviewRollup(store, now, log, { historyAgeMs: deps.historyAgeMs }), 'leader');
   for (const service of deps.leaderServices) runtime.add(service, 'leader');
   return { runtime, promoter, notifier };
 }

@@ -83,6 +83,10 @@ export interface Overview {
   since: string;
   until: string;
   bucketMs: number;
+  /** The counts snapshot's time (large live tables), or null when counted for this response. */
+  countsAsOf: string | null;
+  /** True when the p95 waits are estimates from the per-minute rollup's histograms (within 4.4 %). */
+  waitP95Estimated: boolean;
   totals: {
     counts: Counts;
     completed: number;

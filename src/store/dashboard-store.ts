@@ -14,6 +14,32 @@ export interface OverviewParams {
   bucketMs: number;
   queue?: string;
   tenantId?: string;
+  /**
+   * Finish minutes before this (a whole minute, at or before the rollup's watermark and `until`)
+   * are read from the per-minute rollup, the rest from job_runs; absent: job_runs only. Only for
+   * buckets of whole minutes.
+   */
+  rollupCutoff?: Date;
+}
+
+/** The rollup's watermark and the counts snapshot's time, and the planner's table sizes. */
+export interface OverviewRollupState {
+  /** Finish minutes before this are in the rollup (null: never rolled). */
+  rolledUntil: Date | null;
+  /** When the counts snapshot was taken (null: never). */
+  countsAsOf: Date | null;
+  /** How long after countsAsOf the snapshot may be read (null: never taken). */
+  countsFreshMs: number | null;
+  /** The planner's row estimates (pg_class.reltuples; ≤ 0 before the first vacuum or analyse). */
+  jobsEstimate: number;
+  runsEstimate: number;
+}
+
+/** Attempts per wait-histogram bin in bucket k (bins: src/api/overview.ts, waitBinMs). */
+export interface OverviewWaitBinRow {
+  k: number | null;
+  bin: number;
+  n: number;
 }
 
 /** The window's finished attempts per bucket of finish (`finish`), per queue, per tenant. */
@@ -105,9 +131,28 @@ export interface DashboardStore {
   apiOverviewRuns(params: OverviewParams): Promise<OverviewRunRow[]>;
   /** p95 wait per finish bucket (buckets where no attempt started have no row). */
   apiOverviewWaitP95(params: OverviewParams): Promise<{ k: number | null; waitP95Ms: number | null }[]>;
+  /** Waits per bucket and histogram bin, through the rollup (params.rollupCutoff is required). */
+  apiOverviewWaitHistogram(params: OverviewParams & { rollupCutoff: Date }): Promise<OverviewWaitBinRow[]>;
   apiOverviewLive(params: OverviewParams): Promise<OverviewLiveRow[]>;
+  /** What apiOverviewLive counts, from the snapshot taken at OverviewRollupState.countsAsOf. */
+  apiOverviewCounts(params: OverviewParams): Promise<OverviewLiveRow[]>;
   apiOverviewWaiting(params: OverviewParams): Promise<OverviewMoveRow[]>;
   apiOverviewHistoryDepth(params: OverviewParams): Promise<OverviewMoveRow[]>;
+  overviewRollupState(): Promise<OverviewRollupState>;
+  /**
+   * Recomputes the rollup of the finish minutes in [from, to) (whole minutes) from job_runs in one
+   * statement and sets the watermark to `to`; returns the run rows read.
+   */
+  overviewRollupRoll(params: { from: Date; to: Date }): Promise<number>;
+  /** The minute of the oldest finished attempt (null: no history): where the first pass starts. */
+  overviewRollupFirstMinute(): Promise<Date | null>;
+  /** Deletes the rollup's minutes that ended before `before`; returns the rows deleted. */
+  overviewRollupPrune(params: { before: Date }): Promise<number>;
+  /**
+   * Counts the live table per queue, tenant and state into the snapshot, as of `now`, readable for
+   * `freshMs`; returns the groups.
+   */
+  overviewCountsRefresh(params: { now: Date; freshMs: number }): Promise<number>;
   /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
   apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
   apiFailureGroups(params: {

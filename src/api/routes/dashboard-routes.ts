@@ -85,6 +85,7 @@ export const dashboardRoutes: ApiRoute[] = [
           ...(query.tenant !== undefined ? { tenantId: query.tenant } : {}),
         },
         settings,
+        { now },
       );
       return { body };
     },

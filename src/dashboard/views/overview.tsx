@@ -12,6 +12,7 @@ import {
   ErrorNote,
   formatDuration,
   formatNumber,
+  formatTime,
   PageHeader,
   Stat,
   StateBadge,
@@ -111,6 +112,11 @@ export function OverviewView() {
               tone={(data.totals.counts.dead ?? 0) > 0 ? 'bad' : undefined}
             />
           </div>
+          {data.countsAsOf !== null && (
+            <p class="muted" data-testid="overview-counts-as-of">
+              counts as of {formatTime(data.countsAsOf)}
+            </p>
+          )}
           <div class="grid-2" data-testid="overview-charts">
             <Card title="Throughput (completed per bucket)">
               <TimeChart t={data.series.t} series={series.throughput} />
@@ -118,7 +124,9 @@ export function OverviewView() {
             <Card title="Failures (failed attempts per bucket)">
               <TimeChart t={data.series.t} series={series.failures} />
             </Card>
-            <Card title="Wait time (enqueue → start)">
+            <Card
+              title={`Wait time (enqueue → start)${data.waitP95Estimated ? ', p95 estimated (±4.4 %)' : ''}`}
+            >
               <TimeChart t={data.series.t} series={series.wait} durations />
             </Card>
             <Card title="Queue depth (ready or due)">

@@ -22,6 +22,22 @@ function overviewValues({ scope, since, until, bucketMs, queue, tenantId }: Over
   return [scopeTenant(scope), since, until, bucketMs, queue ?? null, tenantId ?? null];
 }
 
+/** The values of the statements that read through the rollup: overviewValues and the cutoff ($7). */
+const rollupValues = (params: OverviewParams): unknown[] => [
+  ...overviewValues(params),
+  params.rollupCutoff ?? null,
+];
+
+const dateOrNull = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : date(value);
+
+const liveFromRow = (row: Row): OverviewLiveRow => ({
+  queue: String(row.queue),
+  tenantId: textOrNull(row.tenant_id),
+  state: String(row.state) as JobState,
+  n: Number(row.n),
+});
+
 const moveFromRow = (row: Row): OverviewMoveRow => ({
   kind: String(row.kind) as OverviewMoveRow['kind'],
   k: Number(row.k),
@@ -42,7 +58,7 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
     transaction((inTransaction) => inTransaction(name, values));
   return {
     async apiOverviewRuns(params) {
-      return (await planned('api-overview-runs', overviewValues(params))).map(
+      return (await planned('api-overview-runs', rollupValues(params))).map(
         (row): OverviewRunRow => ({
           kind: String(row.kind) as OverviewRunRow['kind'],
           k: numberOrNull(row.k),
@@ -63,15 +79,58 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
       }));
     },
 
+    async apiOverviewWaitHistogram(params) {
+      return (await planned('api-overview-wait-histogram', rollupValues(params))).map((row) => ({
+        k: numberOrNull(row.k),
+        bin: Number(row.bin),
+        n: Number(row.n),
+      }));
+    },
+
     async apiOverviewLive({ scope, queue, tenantId }) {
       return (await planned('api-overview-live', [scopeTenant(scope), queue ?? null, tenantId ?? null])).map(
-        (row): OverviewLiveRow => ({
-          queue: String(row.queue),
-          tenantId: textOrNull(row.tenant_id),
-          state: String(row.state) as JobState,
-          n: Number(row.n),
-        }),
+        liveFromRow,
       );
+    },
+
+    async apiOverviewCounts({ scope, queue, tenantId }) {
+      return (await run('api-overview-counts', [scopeTenant(scope), queue ?? null, tenantId ?? null])).map(
+        liveFromRow,
+      );
+    },
+
+    async overviewRollupState() {
+      const [row] = await run('overview-rollup-state', []);
+      return {
+        rolledUntil: dateOrNull(row?.rolled_until),
+        countsAsOf: dateOrNull(row?.counts_as_of),
+        countsFreshMs: numberOrNull(row?.counts_fresh_ms),
+        jobsEstimate: Number(row?.jobs_estimate ?? -1),
+        runsEstimate: Number(row?.runs_estimate ?? -1),
+      };
+    },
+
+    async overviewRollupRoll({ from, to }) {
+      const [row] = await transaction(async (inTransaction) => {
+        await inTransaction('overview-rollup-plan', []);
+        return inTransaction('overview-rollup-roll', [from, to]);
+      });
+      return Number(row?.runs ?? 0);
+    },
+
+    async overviewRollupFirstMinute() {
+      const [row] = await run('overview-rollup-first-minute', []);
+      return dateOrNull(row?.minute);
+    },
+
+    async overviewRollupPrune({ before }) {
+      const [row] = await run('overview-rollup-prune', [before]);
+      return Number(row?.deleted ?? 0);
+    },
+
+    async overviewCountsRefresh({ now, freshMs }) {
+      const [row] = await run('overview-counts-refresh', [now, freshMs]);
+      return Number(row?.groups ?? 0);
     },
 
     async apiOverviewWaiting(params) {
@@ -79,7 +138,7 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
     },
 
     async apiOverviewHistoryDepth(params) {
-      return (await planned('api-overview-history-depth', overviewValues(params))).map(moveFromRow);
+      return (await planned('api-overview-history-depth', rollupValues(params))).map(moveFromRow);
     },
 
     async apiJobWaiting({ scope, id, now }) {

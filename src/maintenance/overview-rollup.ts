@@ -1,0 +1,214 @@
+/**
+ * Keeps what the dashboard overview reads at scale (docs/api.md#speed), off the hot path: nothing
+ * here runs in enqueue, claim or complete. Leader-only; two periodic tasks.
+ *
+ * 1. The per-minute rollup of the run history (run_minutes, run_minute_waits; migration 0013). A
+ *    pass runs a few seconds after each minute closes and recomputes the finish minutes
+ *    [watermark − trailing, floor(now)) from job_runs (BRIN on finished_at), one statement per
+ *    chunk of at most an hour, each deleting and re-inserting its minutes and moving the watermark
+ *    (overview_rollup_state.rolled_until) to its end. The first pass starts at the oldest run row.
+ *
+ *    Invariant (late commits): the overview reads minutes before the watermark from the rollup
+ *    and the rest from job_runs. A run row becomes visible when its transaction commits, which can
+ *    be after its finished_at minute was rolled. Because every pass re-rolls the trailing span
+ *    (default 1 minute) before the old watermark, a row committed at most `trailingMs` after its
+ *    minute closed — more exactly, before the first pass whose start minute minus `trailingMs` is
+ *    past its minute — is counted once that pass has run; until then the overview misses it, as
+ *    a read straight from job_runs would have until it committed. A completion batch commits
+ *    milliseconds after it stamps finished_at; a run row committed later than that (a handler
+ *    completing inside a business transaction held open for over a minute) is counted only in
+ *    job_runs, not in the rollup. Passes are idempotent: a span rolled twice holds the same rows.
+ *
+ *    The rollup follows the run history's age limit (retention.history.age): each pass deletes
+ *    minutes older than it. The pruner's per-queue count rules do not reach it.
+ *
+ * 2. The counts snapshot (job_counts): the live table's jobs per queue, tenant and state, counted
+ *    in one scan. Taken here, once for the cluster, rather than stale-while-revalidate in each API
+ *    process: one full scan per interval whatever the number of API processes and dashboards, and
+ *    no request ever waits for a count (a cold SWR cache would make the first request after each
+ *    deploy pay the ~345 ms scan of 1M jobs). The next count is at least 10× the last one's
+ *    duration later (min 2 s), so the scan costs at most ~10 % of one connection. Skipped while
+ *    the planner estimates the table under OVERVIEW_EXACT_BELOW_ROWS: the overview counts small
+ *    tables exactly.
+ */
+import type { Logger } from 'pino';
+import type { Service } from '../runtime/service.ts';
+import type { Store } from '../store/store.ts';
+import { PeriodicTask } from './periodic-task.ts';
+
+/** Below this many rows (planner estimate), the overview counts jobs and runs exactly, without the rollup or snapshot. */
+export const OVERVIEW_EXACT_BELOW_ROWS = 100_000;
+/**
+ * A counts snapshot is read for at least this long after it was taken, and for 3× the interval
+ * to the leader's next count when that is longer (a count of 10× more jobs); older, its leader is
+ * gone and the overview counts live.
+ */
+export const COUNTS_MAX_AGE_MS = 60_000;
+const COUNTS_MIN_INTERVAL_MS = 2_000;
+
+/** The interval to the next count after one that took `ms`: ≥ 10× its duration, at least `minMs`. */
+export const countsInterval = (ms: number, minMs = COUNTS_MIN_INTERVAL_MS): number =>
+  Math.max(minMs, 10 * ms);
+
+const MINUTE_MS = 60_000;
+const floorMinute = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
+
+export interface RollupOptions {
+  /** Minutes before the watermark rolled again by each pass (default 1 minute; whole minutes). */
+  trailingMs?: number;
+  /** Most minutes one statement rolls (default 60), so catching up never holds one long statement. */
+  chunkMs?: number;
+  /** retention.history.age: rollup minutes older than this are deleted (null: kept). */
+  historyAgeMs?: number | null;
+}
+
+export interface RollupPassReport {
+  /** The span rolled: finish minutes [from, to). */
+  from: Date;
+  to: Date;
+  /** Run rows read. */
+  runs: number;
+  /** Statements (chunks) run. */
+  statements: number;
+  /** Rollup rows deleted by retention. */
+  pruned: number;
+  ms: number;
+}
+
+/** One rollup pass at `now` (see the design note). */
+export async function rollupPass(
+  store: Store,
+  now: Date,
+  options: RollupOptions = {},
+): Promise<RollupPassReport> {
+  const trailingMs = options.trailingMs ?? MINUTE_MS;
+  const chunkMs = options.chunkMs ?? 60 * MINUTE_MS;
+  const started = performance.now();
+  const to = floorMinute(now.getTime());
+  const { rolledUntil } = await store.overviewRollupState();
+  const first = rolledUntil === null ? await store.overviewRollupFirstMinute() : null;
+  let from = floorMinute(
+    rolledUntil === null
+      ? Math.min(first?.getTime() ?? to, to - trailingMs)
+      : Math.min(rolledUntil.getTime(), to) - trailingMs,
+  );
+  const report: RollupPassReport = {
+    from: new Date(from),
+    to: new Date(to),
+    runs: 0,
+    statements: 0,
+    pruned: 0,
+    ms: 0,
+  };
+  while (from < to) {
+    const next = Math.min(from + chunkMs, to);
+    report.runs += await store.overviewRollupRoll({ from: new Date(from), to: new Date(next) });
+    report.statements++;
+    from = next;
+  }
+  if (options.historyAgeMs != null) {
+    report.pruned = await store.overviewRollupPrune({
+      before: new Date(now.getTime() - options.historyAgeMs),
+    });
+  }
+  report.ms = performance.now() - started;
+  return report;
+}
+
+export interface CountsReport {
+  /** False: the live table is small (the overview counts it exactly); nothing was counted. */
+  counted: boolean;
+  groups: number;
+  ms: number;
+}
+
+/**
+ * Takes the counts snapshot as of `now`, unless the live table is small. `lastMs`: how long the
+ * previous count took (it sets how long this snapshot may be read: 3× the interval to the next).
+ */
+export async function countsRefresh(
+  store: Store,
+  now: Date,
+  exactBelowRows = OVERVIEW_EXACT_BELOW_ROWS,
+  lastMs = 0,
+): Promise<CountsReport> {
+  const { jobsEstimate } = await store.overviewRollupState();
+  if (jobsEstimate < exactBelowRows) return { counted: false, groups: 0, ms: 0 };
+  const started = performance.now();
+  const freshMs = Math.max(COUNTS_MAX_AGE_MS, 3 * countsInterval(lastMs));
+  const groups = await store.overviewCountsRefresh({ now, freshMs });
+  return { counted: true, groups, ms: performance.now() - started };
+}
+
+export interface OverviewRollupOptions extends RollupOptions {
+  /** Seconds after a minute closes before it is rolled (default 5 s). */
+  settleMs?: number;
+  /** Shortest interval between counts (default 2 s); the interval is ≥ 10× the last count's duration. */
+  countsMinIntervalMs?: number;
+  /** While the live table is small: how often to look again (default 30 s). */
+  countsIdleIntervalMs?: number;
+}
+
+/** The leader's overview rollup and counts snapshot. start() and stop() are idempotent. */
+export class OverviewRollup implements Service {
+  readonly name = 'overview-rollup';
+  readonly #rollTask: PeriodicTask;
+  readonly #countsTask: PeriodicTask;
+  #passed: ((report: RollupPassReport) => void)[] = [];
+  #counted: ((report: CountsReport) => void)[] = [];
+
+  constructor(
+    store: () => Promise<Store>,
+    now: () => Date,
+    log: Logger,
+    options: OverviewRollupOptions = {},
+  ) {
+    const settleMs = options.settleMs ?? 5_000;
+    const minIntervalMs = options.countsMinIntervalMs ?? COUNTS_MIN_INTERVAL_MS;
+    let lastCountMs = 0;
+    this.#rollTask = new PeriodicTask(
+      'overview-rollup',
+      async () => {
+        const report = await rollupPass(await store(), now(), options);
+        if (report.ms > 1_000) log.info(report, 'overview rollup pass');
+        for (const resolve of this.#passed.splice(0)) resolve(report);
+        const at = now().getTime();
+        return floorMinute(at) + MINUTE_MS + settleMs - at;
+      },
+      log,
+      5_000,
+    );
+    this.#countsTask = new PeriodicTask(
+      'overview-counts',
+      async () => {
+        const report = await countsRefresh(await store(), now(), OVERVIEW_EXACT_BELOW_ROWS, lastCountMs);
+        for (const resolve of this.#counted.splice(0)) resolve(report);
+        if (!report.counted) return options.countsIdleIntervalMs ?? 30_000;
+        lastCountMs = report.ms;
+        return countsInterval(report.ms, minIntervalMs);
+      },
+      log,
+      5_000,
+    );
+  }
+
+  /** Resolves after the next rollup pass (a test signal). */
+  nextPass(): Promise<RollupPassReport> {
+    return new Promise((resolve) => this.#passed.push(resolve));
+  }
+
+  /** Resolves after the next counts refresh, or the next look at a small table (a test signal). */
+  nextCount(): Promise<CountsReport> {
+    return new Promise((resolve) => this.#counted.push(resolve));
+  }
+
+  /** The first pass and count a second after start, as the pruner's. */
+  async start(): Promise<void> {
+    this.#rollTask.start(1_000);
+    this.#countsTask.start(1_000);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.#rollTask.stop(), this.#countsTask.stop()]);
+  }
+}
