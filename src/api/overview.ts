@@ -159,6 +159,9 @@ export async function buildOverview(
   // Started longest first (the live counts when not from the snapshot): with fewer pool
   // connections than reads (the bench's pool of 4), the read left waiting for a connection is a
   // short one.
+  // A large live table: ask the leader to keep snapshots coming (it counts only while asked).
+  const asked =
+    state.jobsEstimate >= exactBelowRows ? store.overviewCountsWanted({ now }) : Promise.resolve();
   const [live, runs, p95, moving, waited] = await Promise.all([
     countsAsOf !== null ? store.apiOverviewCounts(read) : store.apiOverviewLive(read),
     store.apiOverviewRuns(read),
@@ -168,6 +171,7 @@ export async function buildOverview(
     store.apiOverviewWaiting(read),
     store.apiOverviewHistoryDepth(read),
   ]);
+  await asked;
   const n = window.buckets;
   const series = {
     t: Array.from({ length: n }, (_, k) => window.since.getTime() + k * window.bucketMs),

@@ -29,7 +29,12 @@
  *    deploy pay the ~345 ms scan of 1M jobs). The next count is at least 10× the last one's
  *    duration later (min 2 s), so the scan costs at most ~10 % of one connection. Skipped while
  *    the planner estimates the table under OVERVIEW_EXACT_BELOW_ROWS: the overview counts small
- *    tables exactly.
+ *    tables exactly. Counted only while wanted: an overview read of a large table records that it
+ *    asked (overview_rollup_state.counts_wanted_at, at most every 10 s), and the leader counts
+ *    while the last ask is under COUNTS_WANTED_FOR_MS old. With no dashboard open nothing is
+ *    scanned (a count of the 100k-job drain's table every 2 s would be DB time inside every
+ *    drain); the first overview after a quiet spell counts live, as a small table's does, and the
+ *    leader's next look (≤ 5 s) resumes the snapshots.
  */
 import type { Logger } from 'pino';
 import type { Service } from '../runtime/service.ts';
@@ -45,6 +50,8 @@ export const OVERVIEW_EXACT_BELOW_ROWS = 100_000;
  */
 export const COUNTS_MAX_AGE_MS = 60_000;
 const COUNTS_MIN_INTERVAL_MS = 2_000;
+/** The leader keeps counting for this long after the last overview read that asked. */
+export const COUNTS_WANTED_FOR_MS = 5 * 60_000;
 
 /** The interval to the next count after one that took `ms`: ≥ 10× its duration, at least `minMs`. */
 export const countsInterval = (ms: number, minMs = COUNTS_MIN_INTERVAL_MS): number =>
@@ -116,7 +123,10 @@ export async function rollupPass(
 }
 
 export interface CountsReport {
-  /** False: the live table is small (the overview counts it exactly); nothing was counted. */
+  /**
+   * False: nothing was counted, because the live table is small (the overview counts it exactly)
+   * or no overview asked for counts in the last COUNTS_WANTED_FOR_MS.
+   */
   counted: boolean;
   groups: number;
   ms: number;
@@ -132,8 +142,9 @@ export async function countsRefresh(
   exactBelowRows = OVERVIEW_EXACT_BELOW_ROWS,
   lastMs = 0,
 ): Promise<CountsReport> {
-  const { jobsEstimate } = await store.overviewRollupState();
-  if (jobsEstimate < exactBelowRows) return { counted: false, groups: 0, ms: 0 };
+  const { jobsEstimate, countsWantedAt } = await store.overviewRollupState();
+  const wanted = countsWantedAt !== null && now.getTime() - countsWantedAt.getTime() <= COUNTS_WANTED_FOR_MS;
+  if (jobsEstimate < exactBelowRows || !wanted) return { counted: false, groups: 0, ms: 0 };
   const started = performance.now();
   const freshMs = Math.max(COUNTS_MAX_AGE_MS, 3 * countsInterval(lastMs));
   const groups = await store.overviewCountsRefresh({ now, freshMs });
@@ -145,7 +156,7 @@ export interface OverviewRollupOptions extends RollupOptions {
   settleMs?: number;
   /** Shortest interval between counts (default 2 s); the interval is ≥ 10× the last count's duration. */
   countsMinIntervalMs?: number;
-  /** While the live table is small: how often to look again (default 30 s). */
+  /** While the live table is small or no overview asks for counts: how often to look again (default 5 s). */
   countsIdleIntervalMs?: number;
 }
 
@@ -183,7 +194,7 @@ export class OverviewRollup implements Service {
       async () => {
         const report = await countsRefresh(await store(), now(), OVERVIEW_EXACT_BELOW_ROWS, lastCountMs);
         for (const resolve of this.#counted.splice(0)) resolve(report);
-        if (!report.counted) return options.countsIdleIntervalMs ?? 30_000;
+        if (!report.counted) return options.countsIdleIntervalMs ?? 5_000;
         lastCountMs = report.ms;
         return countsInterval(report.ms, minIntervalMs);
       },

@@ -30,6 +30,8 @@ export interface OverviewRollupState {
   countsAsOf: Date | null;
   /** How long after countsAsOf the snapshot may be read (null: never taken). */
   countsFreshMs: number | null;
+  /** When an overview read of a large live table last asked for snapshots (null: never). */
+  countsWantedAt: Date | null;
   /** The planner's row estimates (pg_class.reltuples; ≤ 0 before the first vacuum or analyse). */
   jobsEstimate: number;
   runsEstimate: number;
@@ -153,6 +155,8 @@ export interface DashboardStore {
    * `freshMs`; returns the groups.
    */
   overviewCountsRefresh(params: { now: Date; freshMs: number }): Promise<number>;
+  /** An overview read asks the leader for counts snapshots (recorded at most every 10 s). */
+  overviewCountsWanted(params: { now: Date }): Promise<void>;
   /** null: no such job in scope (completed jobs are not in the live table: the caller checks first). */
   apiJobWaiting(params: { scope: Scope; id: string; now: Date }): Promise<JobWaitingRow | null>;
   apiFailureGroups(params: {

@@ -225,6 +225,12 @@ describe('overview through the rollup', () => {
       `INSERT INTO conveyor.jobs (queue, name, state, run_at, payload, max_attempts, tenant_id, group_key, created_at, sort_key)
        VALUES ('qa', 'n', 'ready', now(), '{}', 3, 't1', 't1', now(), 0)`,
     );
+    // Nobody asked (the reads above did: forget them): the leader does not count. An overview
+    // read of a large table asks.
+    await sql(db.url, 'UPDATE conveyor.overview_rollup_state SET counts_wanted_at = NULL');
+    expect((await countsRefresh(store, taken, Number.NEGATIVE_INFINITY)).counted).toBe(false);
+    const asking = await read(300_000, {}, { ...ROLLUP, now: new Date(taken.getTime() - 60_000) });
+    expect(asking.countsAsOf).toBeNull();
     const snapshot = await countsRefresh(store, taken, Number.NEGATIVE_INFINITY);
     expect(snapshot.counted).toBe(true);
     // A job enqueued after the count: the snapshot does not see it yet.
@@ -252,6 +258,13 @@ describe('overview through the rollup', () => {
     expect(slow.totals.counts.ready).toBe(2);
     const gone = await read(300_000, {}, { ...ROLLUP, now: new Date(taken.getTime() + 6 * MINUTE) });
     expect(gone.countsAsOf).toBeNull();
+    // The last ask (at taken + 6 min) stops being one five minutes later.
+    expect(
+      (await countsRefresh(store, new Date(taken.getTime() + 11 * MINUTE), Number.NEGATIVE_INFINITY)).counted,
+    ).toBe(true);
+    expect(
+      (await countsRefresh(store, new Date(taken.getTime() + 12 * MINUTE), Number.NEGATIVE_INFINITY)).counted,
+    ).toBe(false);
     // A small live table is counted exactly, snapshot or not.
     const small = await read(300_000, {}, { ...EXACT, now: new Date(taken.getTime() + 10_000) });
     expect(small.countsAsOf).toBeNull();

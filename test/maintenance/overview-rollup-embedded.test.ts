@@ -39,6 +39,7 @@ describe('overview rollup on PGlite', () => {
       );
     const exact = await read(Number.POSITIVE_INFINITY);
     expect((await rollupPass(store, new Date(base + 30 * 60_000))).runs).toBe(3);
+    await store.overviewCountsWanted({ now: new Date() });
     expect((await countsRefresh(store, new Date(), Number.NEGATIVE_INFINITY)).counted).toBe(true);
     const rolled = await read(Number.NEGATIVE_INFINITY);
     expect(rolled.waitP95Estimated).toBe(true);

@@ -105,6 +105,7 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
         rolledUntil: dateOrNull(row?.rolled_until),
         countsAsOf: dateOrNull(row?.counts_as_of),
         countsFreshMs: numberOrNull(row?.counts_fresh_ms),
+        countsWantedAt: dateOrNull(row?.counts_wanted_at),
         jobsEstimate: Number(row?.jobs_estimate ?? -1),
         runsEstimate: Number(row?.runs_estimate ?? -1),
       };
@@ -131,6 +132,10 @@ export function dashboardStatements({ run, transaction }: StatementContext): Das
     async overviewCountsRefresh({ now, freshMs }) {
       const [row] = await run('overview-counts-refresh', [now, freshMs]);
       return Number(row?.groups ?? 0);
+    },
+
+    async overviewCountsWanted({ now }) {
+      await run('overview-counts-wanted', [now]);
     },
 
     async apiOverviewWaiting(params) {

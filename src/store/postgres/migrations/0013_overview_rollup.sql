@@ -52,11 +52,14 @@ CREATE TABLE conveyor.job_counts (
 
 -- One row: minutes before rolled_until are in run_minutes and run_minute_waits (NULL: never rolled);
 -- counts_as_of: when job_counts was counted (NULL: never); counts_fresh_ms: how long after it the
--- snapshot may be read (the leader's next count is due well before: 3× its interval, at least 60 s).
+-- snapshot may be read (the leader's next count is due well before: 3× its interval, at least 60 s);
+-- counts_wanted_at: the last overview read of a large live table (written at most every 10 s): the
+-- leader counts only while that is recent, so no dashboard open costs no scans.
 CREATE TABLE conveyor.overview_rollup_state (
   id            boolean PRIMARY KEY DEFAULT true CHECK (id),
   rolled_until  timestamptz,
   counts_as_of  timestamptz,
-  counts_fresh_ms double precision
+  counts_fresh_ms double precision,
+  counts_wanted_at timestamptz
 );
 INSERT INTO conveyor.overview_rollup_state (id) VALUES (true);
