@@ -16,6 +16,11 @@
  * figures are the same; a process that never exposes metrics and runs few jobs (a cron tick, a
  * cold worker) never loads it. Past that many outcomes the metrics are built at once.
  *
+ * Per job a completion costs ~0.5 µs of prom-client (the histogram's observe and the counter's
+ * inc, each hashing the labels). Reusing one label object per (queue, job), or prom-client's
+ * labelled children (which hash again on every call in prom-client 15), saved nothing measurable:
+ * 491 → 486 ns/job (median of 9 interleaved rounds, 2026-12), so labels are passed as they come.
+ *
  * Names follow Prometheus conventions (base units, `_total` for counters); labels are queue and
  * job (the job's name). The `state` label of conveyor_queue_jobs uses the seed's words: `waiting`
  * (ready), `active`, `scheduled`, `dead`.

@@ -137,6 +137,20 @@ export class OutcomeWriter {
       items: batch.map((b) => b.item),
       workerId: this.#deps.workerId,
     });
+    // The usual batch: every item completed, none refused. It is told back straight from the batch,
+    // without the id set, the refusal map and the copies the general path below builds: 365 → 210 ns
+    // of CPU a job for 50-item batches (median of 9 interleaved rounds); drain_c50 client 16.8 →
+    // 16.2 µs/job together with the completion encoding (job-statements.ts), 7 pairs.
+    if (rejected.length === 0 && completed.length === batch.length) {
+      const queues: string[] = [];
+      for (const { item, info } of batch) {
+        this.#acking.delete(item.id);
+        this.#completedEvent(item, info);
+        queues.push(info.queue);
+      }
+      this.#deps.written(queues);
+      return;
+    }
     const done = new Set(completed);
     const refused = new Map(rejected.map((r) => [r.id, r.error]));
     const written: PendingCompletion[] = [];
@@ -149,14 +163,17 @@ export class OutcomeWriter {
     for (const { item, info } of written) {
       this.#acking.delete(item.id);
       // A job cancelled or rescued meanwhile was not completed by this write: no event.
-      if (!done.has(item.id)) continue;
-      this.#deps.events.emit('job:completed', {
-        job: info,
-        result: item.result,
-        durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
-      });
+      if (done.has(item.id)) this.#completedEvent(item, info);
     }
     this.#deps.written(written.map((b) => b.info.queue));
+  }
+
+  #completedEvent(item: CompletedItem, info: RunningJobInfo): void {
+    this.#deps.events.emit('job:completed', {
+      job: info,
+      result: item.result,
+      durationMs: item.finishedAt.getTime() - item.startedAt.getTime(),
+    });
   }
 
   /** A completion the database refused: a failed attempt (RESULT_REJECTED), retried by policy. */
