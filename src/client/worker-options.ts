@@ -1,7 +1,7 @@
 /** Worker options as given to `conveyor.worker()`, validated into the worker's settings. */
 import { type Duration, MAX_TIMER, parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
-import type { WorkerSettings } from '../worker/worker.ts';
+import type { WorkerSettings } from '../worker/worker-deps.ts';
 import { rejectUnknownKeys } from './conveyor-options.ts';
 
 export interface WorkerOptions {

@@ -157,6 +157,41 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <div class="empty">{children}</div>;
 }
 
+/** A column head: a label, or a right-aligned numeric one. */
+export type Column = string | { label: string; num: true };
+
+/**
+ * The views' list of rows under column heads, or a note instead: "Loading…" while the first load
+ * runs, `empty` when there is nothing to show.
+ */
+export function DataTable<T>(props: {
+  rows: T[];
+  loading: boolean;
+  empty: string;
+  columns: Column[];
+  row: (item: T) => ComponentChildren;
+}) {
+  if (props.rows.length === 0) return <Empty>{props.loading ? 'Loading…' : props.empty}</Empty>;
+  return (
+    <table class="table">
+      <thead>
+        <tr>
+          {props.columns.map((c, i) =>
+            typeof c === 'string' ? (
+              <th key={i}>{c}</th>
+            ) : (
+              <th key={i} class="num">
+                {c.label}
+              </th>
+            ),
+          )}
+        </tr>
+      </thead>
+      <tbody>{props.rows.map(props.row)}</tbody>
+    </table>
+  );
+}
+
 /** A button running an async action: disabled while it runs; its error shown by `onError`. */
 export function ActionButton(props: {
   label: string;

@@ -12,10 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { JobCancelledError, UnknownJobError, WorkerShutdownError } from '../core/errors.ts';
-import type { AnyJobDefinition, EnqueueFromHandler } from '../core/job-definition.ts';
-import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import { safeError } from '../log/safe-error.ts';
-import type { ClaimedJob, Store } from '../store/store.ts';
+import type { ClaimedJob } from '../store/store.ts';
 import { ClaimLoop, type ClaimStats } from './claim-loop.ts';
 import type { HandoffSlot } from './handoff.ts';
 import {
@@ -30,38 +28,12 @@ import { OutcomeWriter } from './outcome-writer.ts';
 import { PrefetchBuffer } from './prefetch-buffer.ts';
 import { returnJobs } from './return-jobs.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
+import type { WorkerDeps, WorkerSettings } from './worker-deps.ts';
 
 /** Seconds of work (at the recent finish rate) the prefetch buffer aims to hold. */
 const PREFETCH_HORIZON_S = 0.1;
 /** Outcomes awaiting their write that do not count against the buffer: one write's worth. */
 const OUTCOME_ALLOWANCE = 1_000;
-
-export interface WorkerSettings {
-  queues: string[];
-  concurrency: number;
-  prefetch: number;
-  pollIntervalMs: number;
-  shutdownTimeoutMs: number;
-  handleSignals: boolean;
-}
-
-export interface WorkerDeps {
-  store: Store;
-  definitions: ReadonlyMap<string, AnyJobDefinition>;
-  events: LifecycleEmitter;
-  log: Logger;
-  now: () => Date;
-  leaseMs: number;
-  progress(jobId: string, value: unknown): Promise<void>;
-  /** `context.enqueue` for handlers. */
-  enqueue: EnqueueFromHandler;
-  /** Whether the queue keeps completed runs (retention `completed: false` keeps none). */
-  recordsCompleted(queue: string): boolean;
-  /** A retry of one of its jobs is due at `runAt`: the process's promoter looks then. */
-  retryScheduled(runAt: Date): void;
-  /** Called once the worker stops, so the owner can forget it. */
-  onStopped(worker: Worker): void;
-}
 
 type WorkerState = 'running' | 'stopping' | 'stopped';
 

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, type FailureGroup, query } from '../api.ts';
 import {
   Card,
-  Empty,
+  DataTable,
   ErrorNote,
   formatAgo,
   formatNumber,
@@ -26,46 +26,41 @@ export function FailuresView() {
       </PageHeader>
       <ErrorNote error={failures.error} />
       <Card>
-        {groups.length === 0 ? (
-          <Empty>{failures.loading ? 'Loading…' : 'No failures in this window.'}</Empty>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Error</th>
-                <th>Job</th>
-                <th class="num">Attempts</th>
-                <th class="num">Jobs</th>
-                <th class="num">Tenants</th>
-                <th class="num">Dead</th>
-                <th>Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.fingerprint}>
-                  <td>
-                    <a href={`./jobs?fingerprint=${encodeURIComponent(g.fingerprint)}`} class="error-text">
-                      {g.message}
-                    </a>
-                    <div class="muted small mono">{g.fingerprint.slice(0, 12)}</div>
-                  </td>
-                  <td>
-                    <strong>{g.name}</strong>
-                    <div class="muted small">{g.queue}</div>
-                  </td>
-                  <td class="num">{formatNumber(g.attempts)}</td>
-                  <td class="num">{formatNumber(g.jobs)}</td>
-                  <td class="num">{formatNumber(g.tenants)}</td>
-                  <td class="num">{g.dead > 0 ? <span class="badge badge-dead">{g.dead}</span> : 0}</td>
-                  <td class="small">
-                    {formatAgo(g.lastSeen)} <a href={`./jobs/${g.sampleJobId}`}>sample</a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={groups}
+          loading={failures.loading}
+          empty="No failures in this window."
+          columns={[
+            'Error',
+            'Job',
+            { label: 'Attempts', num: true },
+            { label: 'Jobs', num: true },
+            { label: 'Tenants', num: true },
+            { label: 'Dead', num: true },
+            'Last seen',
+          ]}
+          row={(g) => (
+            <tr key={g.fingerprint}>
+              <td>
+                <a href={`./jobs?fingerprint=${encodeURIComponent(g.fingerprint)}`} class="error-text">
+                  {g.message}
+                </a>
+                <div class="muted small mono">{g.fingerprint.slice(0, 12)}</div>
+              </td>
+              <td>
+                <strong>{g.name}</strong>
+                <div class="muted small">{g.queue}</div>
+              </td>
+              <td class="num">{formatNumber(g.attempts)}</td>
+              <td class="num">{formatNumber(g.jobs)}</td>
+              <td class="num">{formatNumber(g.tenants)}</td>
+              <td class="num">{g.dead > 0 ? <span class="badge badge-dead">{g.dead}</span> : 0}</td>
+              <td class="small">
+                {formatAgo(g.lastSeen)} <a href={`./jobs/${g.sampleJobId}`}>sample</a>
+              </td>
+            </tr>
+          )}
+        />
       </Card>
     </div>
   );

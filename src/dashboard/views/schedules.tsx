@@ -4,7 +4,7 @@ import { useCan } from '../session.ts';
 import {
   ActionButton,
   Card,
-  Empty,
+  DataTable,
   ErrorNote,
   formatAgo,
   formatTime,
@@ -46,53 +46,39 @@ export function SchedulesView() {
       <PageHeader title="Schedules" />
       <ErrorNote error={schedules.error} />
       <Card>
-        {items.length === 0 ? (
-          <Empty>{schedules.loading ? 'Loading…' : 'No schedules.'}</Empty>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Job</th>
-                <th>Cron</th>
-                <th>Tenant</th>
-                <th>Status</th>
-                <th>Next runs</th>
-                <th>Last run</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <tr key={s.name}>
-                  <td>
-                    <strong>{s.name}</strong>
-                  </td>
-                  <td>{s.job}</td>
-                  <td class="mono">
-                    {s.cron} <span class="muted small">{s.timezone}</span>
-                  </td>
-                  <td>{s.tenantId ?? '—'}</td>
-                  <td>{s.paused ? <StateBadge state="paused" /> : <StateBadge state="running" />}</td>
-                  <td class="small">
-                    {s.nextFireTimes.slice(0, 3).map((t) => (
-                      <div key={t}>
-                        {formatTime(t)} <span class="muted">({formatAgo(t)})</span>
-                      </div>
-                    ))}
-                  </td>
-                  <td class="small">
-                    {s.lastJobId ? <a href={`./jobs/${s.lastJobId}`}>{formatAgo(s.lastFireAt)}</a> : '—'}
-                  </td>
-                  <td class="actions">
-                    {operator && (s.paused ? act(s, 'resume', 'Resume') : act(s, 'pause', 'Pause'))}
-                    {operator && act(s, 'fire', 'Fire now')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={items}
+          loading={schedules.loading}
+          empty="No schedules."
+          columns={['Name', 'Job', 'Cron', 'Tenant', 'Status', 'Next runs', 'Last run', '']}
+          row={(s) => (
+            <tr key={s.name}>
+              <td>
+                <strong>{s.name}</strong>
+              </td>
+              <td>{s.job}</td>
+              <td class="mono">
+                {s.cron} <span class="muted small">{s.timezone}</span>
+              </td>
+              <td>{s.tenantId ?? '—'}</td>
+              <td>{s.paused ? <StateBadge state="paused" /> : <StateBadge state="running" />}</td>
+              <td class="small">
+                {s.nextFireTimes.slice(0, 3).map((t) => (
+                  <div key={t}>
+                    {formatTime(t)} <span class="muted">({formatAgo(t)})</span>
+                  </div>
+                ))}
+              </td>
+              <td class="small">
+                {s.lastJobId ? <a href={`./jobs/${s.lastJobId}`}>{formatAgo(s.lastFireAt)}</a> : '—'}
+              </td>
+              <td class="actions">
+                {operator && (s.paused ? act(s, 'resume', 'Resume') : act(s, 'pause', 'Pause'))}
+                {operator && act(s, 'fire', 'Fire now')}
+              </td>
+            </tr>
+          )}
+        />
       </Card>
     </div>
   );

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, query } from '../api.ts';
 import {
   Card,
-  Empty,
+  DataTable,
   ErrorNote,
   formatDuration,
   formatNumber,
@@ -38,55 +38,50 @@ export function TenantsView() {
       </PageHeader>
       <ErrorNote error={tenants.error} />
       <Card>
-        {items.length === 0 ? (
-          <Empty>{tenants.loading ? 'Loading…' : 'No tenant has jobs.'}</Empty>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Tenant</th>
-                <th class="num">Scheduled</th>
-                <th class="num">Ready</th>
-                <th class="num">Active</th>
-                <th class="num">Dead</th>
-                <th class="num">Completed</th>
-                <th class="num">Failed</th>
-                <th class="num">Wait (mean / p95)</th>
-                <th class="num">Run time</th>
-                <th>Groups</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((t) => (
-                <tr key={t.tenantId}>
-                  <td>
-                    <a href={`./jobs?tenant=${encodeURIComponent(t.tenantId)}`}>
-                      <strong>{t.tenantId}</strong>
-                    </a>
-                  </td>
-                  <td class="num">{formatNumber(t.scheduled)}</td>
-                  <td class="num">{formatNumber(t.ready)}</td>
-                  <td class="num">{formatNumber(t.active)}</td>
-                  <td class="num">{t.dead > 0 ? <span class="badge badge-dead">{t.dead}</span> : 0}</td>
-                  <td class="num">{formatNumber(t.completed)}</td>
-                  <td class="num">{formatNumber(t.failed)}</td>
-                  <td class="num">
-                    {formatDuration(t.meanWaitMs)} / {formatDuration(t.p95WaitMs)}
-                  </td>
-                  <td class="num">{formatDuration(t.meanDurationMs)}</td>
-                  <td class="small">
-                    {t.groups.map((g) => (
-                      <div key={g.queue}>
-                        {g.queue} {g.paused && <StateBadge state="paused" />}
-                        {g.concurrency !== null && <span class="muted"> max {g.concurrency}</span>}
-                      </div>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={items}
+          loading={tenants.loading}
+          empty="No tenant has jobs."
+          columns={[
+            'Tenant',
+            { label: 'Scheduled', num: true },
+            { label: 'Ready', num: true },
+            { label: 'Active', num: true },
+            { label: 'Dead', num: true },
+            { label: 'Completed', num: true },
+            { label: 'Failed', num: true },
+            { label: 'Wait (mean / p95)', num: true },
+            { label: 'Run time', num: true },
+            'Groups',
+          ]}
+          row={(t) => (
+            <tr key={t.tenantId}>
+              <td>
+                <a href={`./jobs?tenant=${encodeURIComponent(t.tenantId)}`}>
+                  <strong>{t.tenantId}</strong>
+                </a>
+              </td>
+              <td class="num">{formatNumber(t.scheduled)}</td>
+              <td class="num">{formatNumber(t.ready)}</td>
+              <td class="num">{formatNumber(t.active)}</td>
+              <td class="num">{t.dead > 0 ? <span class="badge badge-dead">{t.dead}</span> : 0}</td>
+              <td class="num">{formatNumber(t.completed)}</td>
+              <td class="num">{formatNumber(t.failed)}</td>
+              <td class="num">
+                {formatDuration(t.meanWaitMs)} / {formatDuration(t.p95WaitMs)}
+              </td>
+              <td class="num">{formatDuration(t.meanDurationMs)}</td>
+              <td class="small">
+                {t.groups.map((g) => (
+                  <div key={g.queue}>
+                    {g.queue} {g.paused && <StateBadge state="paused" />}
+                    {g.concurrency !== null && <span class="muted"> max {g.concurrency}</span>}
+                  </div>
+                ))}
+              </td>
+            </tr>
+          )}
+        />
       </Card>
     </div>
   );

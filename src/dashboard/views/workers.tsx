@@ -1,6 +1,6 @@
 /** Workers: live worker processes (host, pid, queues, heartbeat) and the jobs each runs now. */
 import { api } from '../api.ts';
-import { Card, Empty, ErrorNote, formatAgo, PageHeader, useLoad } from '../ui.tsx';
+import { Card, DataTable, ErrorNote, formatAgo, PageHeader, useLoad } from '../ui.tsx';
 
 interface Worker {
   id: string;
@@ -25,48 +25,37 @@ export function WorkersView() {
       </PageHeader>
       <ErrorNote error={workers.error} />
       <Card>
-        {items.length === 0 ? (
-          <Empty>{workers.loading ? 'Loading…' : 'No worker is running.'}</Empty>
-        ) : (
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Worker</th>
-                <th>Queues</th>
-                <th>Started</th>
-                <th>Heartbeat</th>
-                <th>Running now</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((w) => (
-                <tr key={w.id}>
-                  <td>
-                    <strong>{w.host}</strong> <span class="muted small">pid {w.pid}</span>
-                    <div class="muted small mono">{w.id}</div>
-                  </td>
-                  <td>{w.queues.length === 0 ? 'all' : w.queues.join(', ')}</td>
-                  <td class="small">{formatAgo(w.startedAt)}</td>
-                  <td class="small">{formatAgo(w.lastSeenAt)}</td>
-                  <td class="small">
-                    {w.jobs.length === 0 ? (
-                      <span class="muted">idle</span>
-                    ) : (
-                      w.jobs.map((j) => (
-                        <div key={j.id}>
-                          <a href={`./jobs/${j.id}`}>
-                            {j.name} #{j.id}
-                          </a>{' '}
-                          <span class="muted">{j.tenantId ?? ''}</span>
-                        </div>
-                      ))
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          rows={items}
+          loading={workers.loading}
+          empty="No worker is running."
+          columns={['Worker', 'Queues', 'Started', 'Heartbeat', 'Running now']}
+          row={(w) => (
+            <tr key={w.id}>
+              <td>
+                <strong>{w.host}</strong> <span class="muted small">pid {w.pid}</span>
+                <div class="muted small mono">{w.id}</div>
+              </td>
+              <td>{w.queues.length === 0 ? 'all' : w.queues.join(', ')}</td>
+              <td class="small">{formatAgo(w.startedAt)}</td>
+              <td class="small">{formatAgo(w.lastSeenAt)}</td>
+              <td class="small">
+                {w.jobs.length === 0 ? (
+                  <span class="muted">idle</span>
+                ) : (
+                  w.jobs.map((j) => (
+                    <div key={j.id}>
+                      <a href={`./jobs/${j.id}`}>
+                        {j.name} #{j.id}
+                      </a>{' '}
+                      <span class="muted">{j.tenantId ?? ''}</span>
+                    </div>
+                  ))
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </Card>
     </div>
   );

@@ -115,6 +115,10 @@ BEGIN
     groups := '{}';
     start_keys := '{}';
     start_ids := '{}';
+    -- Two spellings of the first walk, by whether there is a cursor, rather than one with
+    -- `(walk_after IS NULL OR j.group_key > walk_after)`: PL/pgSQL caches a generic plan, in which
+    -- that OR cannot bound the index scan, so a walk after the cursor would step through every
+    -- group before it.
     IF walk_after IS NULL THEN
       WITH RECURSIVE walk AS (
         (SELECT j.group_key, j.sort_key, j.id, 1 AS n FROM conveyor.jobs j
