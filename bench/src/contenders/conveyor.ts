@@ -3,6 +3,13 @@ import type { BulkItem, Contender, EnqueueOptions, JobPayload, Target, WorkerOpt
 /** The package root /work/main builds Conveyor to dist/; `npm run build` there first. */
 const DIST = new URL('../../../dist/index.js', import.meta.url);
 
+/**
+ * BENCH_CONVEYOR_HISTORY=off: completed jobs keep no run row (`retention: { completed: false }`, the
+ * setting a queue without completed history uses), so a drain beside the default one shows what
+ * the history row costs per job (issue 17). The setting is written into the results (index.ts).
+ */
+const CONVEYOR_HISTORY_OFF = process.env.BENCH_CONVEYOR_HISTORY === 'off';
+
 interface ConveyorJobEvent {
   job: { id: string };
 }
@@ -71,6 +78,7 @@ export function conveyor(target: Target, store: 'postgres' | 'pglite'): Contende
       });
       const common = {
         jobs: [noop],
+        ...(CONVEYOR_HISTORY_OFF ? { retention: { completed: false } } : {}),
         logger: mod.createLogger({ level: 'error' }),
         // crash workload: the same lease as BullMQ's lockDuration there (default 10 s)
         ...(target.recoveryLeaseSeconds ? { lease: target.recoveryLeaseSeconds * 1000 } : {}),

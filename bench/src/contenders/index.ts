@@ -75,8 +75,11 @@ export const CONTENDERS: ContenderInfo[] = [
   {
     key: 'conveyor',
     backend: 'postgres',
-    settings:
-      "createConveyor({ databaseUrl, schema: 'conveyor' }); worker({ concurrency }); enqueue (coalesced) / enqueueMany",
+    settings: `createConveyor({ databaseUrl, schema: 'conveyor' }); worker({ concurrency }); enqueue (coalesced) / enqueueMany${
+      process.env.BENCH_CONVEYOR_HISTORY === 'off'
+        ? '; BENCH_CONVEYOR_HISTORY=off: retention: { completed: false } (no run row for a completed job)'
+        : ''
+    }`,
     multiProcess: true,
     fairness: 'tenant-fair scheduling (tenantId)',
     recovery: 'lease: crash lease (default 10 s), rescueInterval: lease / 2 (its default)',
