@@ -59,6 +59,26 @@ export const countsInterval = (ms: number, minMs = COUNTS_MIN_INTERVAL_MS): numb
 
 const MINUTE_MS = 60_000;
 const floorMinute = (t: number) => Math.floor(t / MINUTE_MS) * MINUTE_MS;
+/** Minutes before the watermark each pass rolls again, unless a pass is given `trailingMs`. */
+export const ROLLUP_TRAILING_MS = MINUTE_MS;
+/** A watermark older than this is a rollup that stopped (no leader rolls): it holds no rows back. */
+export const ROLLUP_STALLED_MS = 10 * MINUTE_MS;
+
+/**
+ * The instant before which every run row is in the rollup for good: no later pass reads its minute
+ * again (passes roll from the watermark minus the trailing span). The pruner's per-queue count and
+ * age rules delete no run row finished at or after it, so a row a count rule deletes was counted by
+ * the first pass after its minute closed and by the pass that re-rolled it; otherwise the re-roll
+ * would replace the minute's counts with what the rule left (the newest 1,000 by default). Null —
+ * prune as the rules say — when no rollup ever ran, or its watermark is over ROLLUP_STALLED_MS old
+ * (the leader stopped rolling: holding rows for it would let job_runs grow without bound). A pass
+ * given another `trailingMs` (tests) is not accounted for here. While it holds, a queue keeps the
+ * rows of the last one to two minutes on top of what its count rule keeps.
+ */
+export function runsFinalBefore(rolledUntil: Date | null, now: Date): Date | null {
+  if (rolledUntil === null || rolledUntil.getTime() <= now.getTime() - ROLLUP_STALLED_MS) return null;
+  return new Date(rolledUntil.getTime() - ROLLUP_TRAILING_MS);
+}
 
 export interface RollupOptions {
   /** Minutes before the watermark rolled again by each pass (default 1 minute; whole minutes). */
@@ -88,7 +108,7 @@ export async function rollupPass(
   now: Date,
   options: RollupOptions = {},
 ): Promise<RollupPassReport> {
-  const trailingMs = options.trailingMs ?? MINUTE_MS;
+  const trailingMs = options.trailingMs ?? ROLLUP_TRAILING_MS;
   const chunkMs = options.chunkMs ?? 60 * MINUTE_MS;
   const started = performance.now();
   const to = floorMinute(now.getTime());

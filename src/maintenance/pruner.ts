@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Service } from '../runtime/service.ts';
 import type { RetentionRule, RunStatus, Store } from '../store/store.ts';
+import { runsFinalBefore } from './overview-rollup.ts';
 import { PeriodicTask } from './periodic-task.ts';
 
 /** Rows per delete statement: no statement holds its locks for long. */
@@ -44,6 +45,8 @@ export async function pruneOnce(
   now: Date,
 ): Promise<PruneReport> {
   const report: PruneReport = { completed: 0, failed: 0, failedRuns: 0, keys: 0 };
+  // Run rows the overview rollup may still read are left alone (runsFinalBefore).
+  const keepFrom = runsFinalBefore((await store.overviewRollupState()).rolledUntil, now);
   const rule = (queue: string, keep: RetentionPolicy['completed']): RetentionRule => ({
     queue,
     keepCount: keep.count,
@@ -52,11 +55,11 @@ export async function pruneOnce(
   });
   for (const [queue, policy] of queues) {
     report.completed += await untilShort(() =>
-      store.runPrune({ ...rule(queue, policy.completed), statuses: ['completed'] }),
+      store.runPrune({ ...rule(queue, policy.completed), statuses: ['completed'], keepFrom }),
     );
     report.failed += await untilShort(() => store.jobPruneFinished(rule(queue, policy.failed)));
     report.failedRuns += await untilShort(() =>
-      store.runPrune({ ...rule(queue, policy.failed), statuses: FAILURE_STATUSES }),
+      store.runPrune({ ...rule(queue, policy.failed), statuses: FAILURE_STATUSES, keepFrom }),
     );
   }
   report.keys += await untilShort(() => store.keyPruneExpired({ now, limit: PRUNE_BATCH }));

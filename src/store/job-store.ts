@@ -191,8 +191,11 @@ export interface JobStore {
   jobCountByState(params: { queue?: string }): Promise<QueueStateCount[]>;
   /** Deletes dead and cancelled jobs beyond a retention rule, at most `limit`; returns how many. */
   jobPruneFinished(params: RetentionRule): Promise<number>;
-  /** Deletes run rows with one of `statuses` beyond a retention rule, at most `limit`; returns how many. */
-  runPrune(params: RetentionRule & { statuses: RunStatus[] }): Promise<number>;
+  /**
+   * Deletes run rows with one of `statuses` beyond a retention rule, at most `limit`; returns how
+   * many. Rows finished at or after `keepFrom` are neither deleted nor counted among the newest.
+   */
+  runPrune(params: RetentionRule & { statuses: RunStatus[]; keepFrom: Date | null }): Promise<number>;
   /** Deletes unique-key reservations that expired. */
   keyPruneExpired(params: { now: Date; limit: number }): Promise<number>;
 }

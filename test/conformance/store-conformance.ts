@@ -572,8 +572,14 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         finishedBefore: null,
         limit: 100,
         statuses: ['completed' as const],
+        keepFrom: null,
       };
-      expect(await store.runPrune(keepTwo)).toBe(1);
+      // Rows finished at or after keepFrom are neither deleted nor counted: of the two before it,
+      // the newest stays; the age rule stops there too.
+      expect(await store.runPrune({ ...keepTwo, keepCount: 1, keepFrom: at(2_000) })).toBe(1);
+      expect(
+        await store.runPrune({ ...keepTwo, keepCount: 0, finishedBefore: at(5_000), keepFrom: at(1_000) }),
+      ).toBe(0);
       expect(await store.runPrune(keepTwo)).toBe(0);
       expect(await store.jobGet({ id: jobs[0]!.id })).toBeNull();
       expect((await store.jobGet({ id: jobs[2]!.id }))?.state).toBe('completed');
@@ -588,6 +594,7 @@ export function describeStoreConformance(adapter: string, open: () => Promise<St
         finishedBefore: null,
         limit: 100,
         statuses: ['dead' as const],
+        keepFrom: null,
       };
       expect(await store.runPrune(deadRuns)).toBe(2);
       expect(

@@ -245,8 +245,8 @@ export function jobStatements({
       return Number(row?.deleted ?? 0);
     },
 
-    async runPrune({ queue, keepCount, finishedBefore, limit, statuses }) {
-      const [row] = await run('run-prune', [queue, keepCount, finishedBefore, limit, statuses]);
+    async runPrune({ queue, keepCount, finishedBefore, limit, statuses, keepFrom }) {
+      const [row] = await run('run-prune', [queue, keepCount, finishedBefore, limit, statuses, keepFrom]);
       return Number(row?.deleted ?? 0);
     },
 

@@ -4,13 +4,17 @@
 -- all statuses at once, with an id tie-break the index lacks, the planner sorted a sequential scan
 -- of the table: 34 ms per batch of 1,000 at 50k rows, growing with the table). Rows are deleted by
 -- primary key.
+-- Rows finished at or after $6 are neither deleted nor counted among the newest: the overview
+-- rollup may still read them (maintenance/overview-rollup.ts, runsFinalBefore), so the count rule
+-- keeps the newest $2 of the rows before $6, on top of those.
 -- $1 queue (text), $2 keep count (integer or NULL), $3 finished before (timestamptz or NULL), $4 limit,
--- $5 statuses (text[]).
+-- $5 statuses (text[]), $6 keep from (timestamptz or NULL: no such bound).
 WITH newest AS (
   SELECT r.id, r.finished_at FROM unnest($5::text[]) AS s(status)
   CROSS JOIN LATERAL (
     SELECT id, finished_at FROM conveyor.job_runs
     WHERE queue = $1::text AND status = s.status AND $2::integer IS NOT NULL
+      AND finished_at < COALESCE($6::timestamptz, 'infinity')
     ORDER BY finished_at DESC
     LIMIT COALESCE($2::integer, 0) + $4::integer
   ) r
@@ -22,7 +26,8 @@ too_old AS (
   SELECT r.id FROM unnest($5::text[]) AS s(status)
   CROSS JOIN LATERAL (
     SELECT id FROM conveyor.job_runs
-    WHERE queue = $1::text AND status = s.status AND finished_at < $3::timestamptz
+    WHERE queue = $1::text AND status = s.status
+      AND finished_at < $3::timestamptz AND finished_at < COALESCE($6::timestamptz, 'infinity')
     ORDER BY finished_at
     LIMIT $4::integer
   ) r
