@@ -111,7 +111,13 @@ function p95sFromHistogram(rows: OverviewWaitBinRow[]): { k: number | null; wait
 }
 
 export interface OverviewReadOptions {
-  /** Below this many rows (planner estimate) a table is read exactly: no rollup, no snapshot. */
+  /**
+   * Below this many rows (planner estimate) a table is read exactly: no rollup, no snapshot.
+   * Default: OVERVIEW_EXACT_BELOW_ROWS for the live table; none for the run history, whose closed
+   * minutes always come from the rollup once rolled: it still counts the attempts whose run rows
+   * retention deleted (the newest 1,000 completed per queue are kept by default), which a read of
+   * job_runs cannot.
+   */
   exactBelowRows?: number;
   /** A counts snapshot older than this is not read (default: the freshness its leader wrote with it). */
   countsMaxAgeMs?: number;
@@ -130,13 +136,14 @@ export async function buildOverview(
 ) {
   const { window } = params;
   const exactBelowRows = options.exactBelowRows ?? OVERVIEW_EXACT_BELOW_ROWS;
+  const runsExactBelowRows = options.exactBelowRows ?? Number.NEGATIVE_INFINITY;
   const now = options.now ?? new Date();
   const state = await store.overviewRollupState();
-  // The rollup serves whole-minute buckets of a large history: the finish minutes before the
-  // cutoff (the watermark, or `until`'s minute if earlier) come from it, the tail from job_runs.
-  // A cutoff at or before `since` leaves the rollup nothing to serve: the window is read exactly.
+  // The rollup serves whole-minute buckets: the finish minutes before the cutoff (the watermark,
+  // or `until`'s minute if earlier) come from it, the tail from job_runs. A cutoff at or before
+  // `since` leaves the rollup nothing to serve: the window is read exactly.
   const cutoffMs =
-    state.rolledUntil !== null && window.bucketMs % 60_000 === 0 && state.runsEstimate >= exactBelowRows
+    state.rolledUntil !== null && window.bucketMs % 60_000 === 0 && state.runsEstimate >= runsExactBelowRows
       ? Math.min(state.rolledUntil.getTime(), Math.floor(window.until.getTime() / 60_000) * 60_000)
       : null;
   const cutoff = cutoffMs !== null && cutoffMs > window.since.getTime() ? new Date(cutoffMs) : null;

@@ -2,11 +2,14 @@
  * The pruner's per-queue count and age rules against the overview rollup (src/maintenance/pruner.ts,
  * overview-rollup.ts): a run row is not deleted while its finish minute may still be rolled (the
  * first pass after the minute closes, and the pass that re-rolls it as the trailing minute), so the
- * rollup keeps counting attempts whose rows a count rule deletes. A rollup that stopped moving does
- * not hold rows back for ever.
+ * rollup keeps counting attempts whose rows a count rule deletes, and the overview (src/api/overview.ts)
+ * reads closed minutes from the rollup however small the history is. A rollup that stopped moving
+ * does not hold rows back for ever.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildOverview, overviewWindow } from '../../src/api/overview.ts';
 import { internalsOf } from '../../src/client/conveyor-internals.ts';
+import { ALL_TENANTS } from '../../src/core/scope.ts';
 import { rollupPass } from '../../src/maintenance/overview-rollup.ts';
 import { pruneOnce, type RetentionPolicy } from '../../src/maintenance/pruner.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -77,6 +80,22 @@ describe('the pruner beside the overview rollup', () => {
 
     await rollupPass(store, at(3 * MINUTE + 5_000));
     expect(await rolledM()).toEqual({ completed: 50, failed: 50 });
+  });
+
+  it('the overview of a small history counts the attempts a count rule deleted', async () => {
+    await insertRunsInMinuteM(50);
+    await rollupPass(store, at(MINUTE + 5_000));
+    await rollupPass(store, at(2 * MINUTE + 5_000));
+    await pruneOnce(store, keepTen, at(2 * MINUTE + 10_000));
+    expect(await rowsLeft()).toBe(20);
+    const overview = await buildOverview(
+      store,
+      { scope: ALL_TENANTS, window: overviewWindow(at(-5 * MINUTE), at(3 * MINUTE), MINUTE) },
+      [],
+      { now: at(2 * MINUTE + 20_000) },
+    );
+    expect(overview.totals).toMatchObject({ completed: 50, failed: 50 });
+    expect(overview.series.completed[5]).toBe(50); // the bucket of minute M
   });
 
   it('rows of a minute not rolled yet are kept from the count rule', async () => {
