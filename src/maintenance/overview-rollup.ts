@@ -20,7 +20,8 @@
  *    job_runs, not in the rollup. Passes are idempotent: a span rolled twice holds the same rows.
  *
  *    The rollup follows the run history's age limit (retention.history.age): each pass deletes
- *    minutes older than it. The pruner's per-queue count rules do not reach it.
+ *    minutes older than it. The pruner's per-queue count rules do not reach it, and they delete
+ *    no run row whose minute a pass may still read (runsFinalBefore, below).
  *
  * 2. The counts snapshot (job_counts): the live table's jobs per queue, tenant and state, counted
  *    in one scan. Taken here, once for the cluster, rather than stale-while-revalidate in each API
