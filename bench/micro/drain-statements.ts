@@ -22,15 +22,13 @@
  * database's share of a drain and where it goes, to put beside bench/RESULTS.md's db_us_per_job.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { createConveyor } from '../../src/index.ts';
+import type pg from 'pg';
+import { type BackendSession, median, openBackendSession } from './backend-session.ts';
 
-const URL_ARG = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const SCHEMA = 'micro_drain';
 const JOBS = 50_000;
 const CLAIM = 250;
 const ROUNDS = 4;
-const TICKS = 100; // USER_HZ on Linux
 const WORKER = 'micro-worker';
 
 const query = (name: string) =>
@@ -46,12 +44,6 @@ const BARE_CLAIM = `
     ORDER BY queue, group_key, sort_key, id LIMIT $2::integer FOR UPDATE SKIP LOCKED))
   RETURNING j.id::text AS id, j.name, j.payload`;
 const BARE_COMPLETE = `DELETE FROM ${SCHEMA}.jobs WHERE id = ANY ($1::bigint[])`;
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
 
 interface Figures {
   claimUs: number;
@@ -74,15 +66,16 @@ async function fill(client: pg.Client): Promise<void> {
   await client.query('CHECKPOINT').catch(() => {}); // superuser only; the rounds are interleaved either way
 }
 
-async function drain(client: pg.Client, pid: number, variant: Variant): Promise<Figures> {
+async function drain(session: BackendSession, variant: Variant): Promise<Figures> {
+  const { client } = session;
   const claimSql = query('job-claim');
   const completeSql = query('job-complete-many');
-  let claimTicks = 0;
-  let completeTicks = 0;
+  let claimUs = 0;
+  let completeUs = 0;
   let done = 0;
   const [{ lsn: walBefore }] = (await client.query('SELECT pg_current_wal_lsn() AS lsn')).rows;
   for (;;) {
-    let t = cpuTicks(pid);
+    let t = session.cpuMicros();
     const claimed =
       variant === 'bare'
         ? (await client.query({ name: 'bare-claim', text: BARE_CLAIM, values: [WORKER, CLAIM] })).rows
@@ -93,10 +86,10 @@ async function drain(client: pg.Client, pid: number, variant: Variant): Promise<
               values: ['bench', WORKER, CLAIM, new Date(), null, null, 0, CLAIM],
             })
           ).rows;
-    claimTicks += cpuTicks(pid) - t;
+    claimUs += session.cpuMicros() - t;
     if (claimed.length === 0) break;
     const now = Date.now();
-    t = cpuTicks(pid);
+    t = session.cpuMicros();
     if (variant === 'bare') {
       await client.query({ name: 'bare-complete', text: BARE_COMPLETE, values: [claimed.map((r) => r.id)] });
     } else {
@@ -114,7 +107,7 @@ async function drain(client: pg.Client, pid: number, variant: Variant): Promise<
       });
       if (rows[0]?.missed) throw new Error(`jobs not completed: ${String(rows[0].missed).slice(0, 80)}`);
     }
-    completeTicks += cpuTicks(pid) - t;
+    completeUs += session.cpuMicros() - t;
     done += claimed.length;
   }
   if (done !== JOBS) throw new Error(`${variant} drained ${done} of ${JOBS} jobs`);
@@ -122,17 +115,12 @@ async function drain(client: pg.Client, pid: number, variant: Variant): Promise<
     (await client.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) AS bytes', [walBefore]))
       .rows[0].bytes,
   );
-  const perJob = (ticks: number) => ((ticks / TICKS) * 1e6) / JOBS;
-  return { claimUs: perJob(claimTicks), completeUs: perJob(completeTicks), walBytes: walBytes / JOBS };
+  return { claimUs: claimUs / JOBS, completeUs: completeUs / JOBS, walBytes: walBytes / JOBS };
 }
 
 async function main(): Promise<void> {
-  const conveyor = createConveyor({ databaseUrl: URL_ARG, schema: SCHEMA, jobs: [] });
-  await conveyor.migrate();
-  await conveyor.close();
-  const client = new pg.Client(URL_ARG);
-  await client.connect();
-  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const session = await openBackendSession(SCHEMA);
+  const { client } = session;
   await client.query(query('worker-register'), [
     WORKER,
     'micro',
@@ -148,16 +136,14 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of variants) {
       await fill(client);
-      const f = await drain(client, pid, variant);
+      const f = await drain(session, variant);
       results.get(variant)!.push(f);
       process.stderr.write(
         `round ${round + 1}/${ROUNDS} ${variant}: claim ${f.claimUs.toFixed(1)} + complete ${f.completeUs.toFixed(1)} µs/job, WAL ${f.walBytes.toFixed(0)} B/job\n`,
       );
     }
   }
-  await client.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
-  await client.end();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  await session.close();
   console.log(
     `variant      claim  complete  total (backend CPU µs/job)  WAL B/job   (medians of ${ROUNDS} rounds)`,
   );

@@ -18,15 +18,12 @@
  * not in it (it is the same for every variant of the same WAL volume).
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
-import { createConveyor } from '../../src/index.ts';
+import { median, openBackendSession } from './backend-session.ts';
 
-const URL_ARG = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const SCHEMA = 'micro_enqueue';
 const ROWS = 16;
 const STATEMENTS = 1_500;
 const ROUNDS = 4;
-const TICKS = 100; // USER_HZ on Linux
 
 const keylessSql = readFileSync(
   new URL('../../src/store/postgres/queries/job-insert-many-keyless.sql', import.meta.url),
@@ -60,20 +57,11 @@ function payload(i: number) {
   return { user: `u-${i}`, order: i, items: [{ sku: 'A-100', qty: 2 }], note: 'leave at the door' };
 }
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
 type Variant = { name: string; params: (n: number) => unknown[]; sql: string };
 
 async function main(): Promise<void> {
-  const conveyor = createConveyor({ databaseUrl: URL_ARG, schema: SCHEMA, jobs: [] });
-  await conveyor.migrate();
-  await conveyor.close();
-  const client = new pg.Client(URL_ARG);
-  await client.connect();
+  const session = await openBackendSession(SCHEMA);
+  const { client } = session;
   for (const table of ['ceiling_jobs', 'ceiling_jobs_idx']) {
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${SCHEMA}.${table} (id bigserial PRIMARY KEY, queue text NOT NULL, state text NOT NULL, payload jsonb NOT NULL)`,
@@ -82,8 +70,6 @@ async function main(): Promise<void> {
   await client.query(
     `CREATE INDEX IF NOT EXISTS ceiling_ready_idx ON ${SCHEMA}.ceiling_jobs_idx (queue, id) WHERE state = 'ready'`,
   );
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const pid = rows[0]!.pid;
   const now = new Date();
   const documents = (n: number) =>
     JSON.stringify(
@@ -133,13 +119,13 @@ async function main(): Promise<void> {
     for (const v of variants) {
       await client.query(`TRUNCATE ${SCHEMA}.jobs, ${SCHEMA}.ceiling_jobs, ${SCHEMA}.ceiling_jobs_idx`);
       await client.query('CHECKPOINT').catch(() => {}); // needs superuser; without it the rounds are still interleaved
-      const before = cpuTicks(pid);
+      const before = session.cpuMicros();
       const t0 = performance.now();
       for (let n = 0; n < STATEMENTS; n++) {
         await client.query({ name: `micro-${v.name}`, text: v.sql, values: v.params(n) });
       }
       const wallMs = performance.now() - t0;
-      const cpuUs = ((cpuTicks(pid) - before) / TICKS) * 1e6;
+      const cpuUs = session.cpuMicros() - before;
       const perRow = cpuUs / (STATEMENTS * ROWS);
       (results.get(v.name) ?? results.set(v.name, []).get(v.name)!).push(perRow);
       (walls.get(v.name) ?? walls.set(v.name, []).get(v.name)!).push((wallMs * 1000) / STATEMENTS);
@@ -148,9 +134,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  await client.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
-  await client.end();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  await session.close();
   console.log(
     `variant      backend CPU µs/row   wall µs per ${ROWS}-row statement   (medians of ${ROUNDS} rounds; CPU per round)`,
   );
