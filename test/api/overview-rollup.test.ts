@@ -8,20 +8,17 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOverview, overviewWindow, WAIT_P95_RELATIVE_ERROR } from '../../src/api/overview.ts';
-import { internalsOf } from '../../src/client/conveyor-internals.ts';
 import { ALL_TENANTS, type Scope, tenantScope } from '../../src/core/scope.ts';
 import { countsRefresh, rollupPass } from '../../src/maintenance/overview-rollup.ts';
 import type { Store } from '../../src/store/store.ts';
-import { useConveyorDatabase } from '../support/conveyor.ts';
+import { migratedStore, useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 
 const db = useConveyorDatabase();
 let store: Store;
 
 beforeAll(async () => {
-  const conveyor = db.open({ jobs: [] });
-  await conveyor.migrate();
-  store = await internalsOf(conveyor).store();
+  store = await migratedStore(db);
 });
 
 const MINUTE = 60_000;

@@ -4,10 +4,9 @@
  * twice or never started; retention deletes rollup minutes older than the history's age limit.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { internalsOf } from '../../src/client/conveyor-internals.ts';
 import { OverviewRollup, rollupPass } from '../../src/maintenance/overview-rollup.ts';
 import type { Store } from '../../src/store/store.ts';
-import { useConveyorDatabase } from '../support/conveyor.ts';
+import { migratedStore, useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 import { testLogger } from '../support/silent-logger.ts';
 
@@ -15,9 +14,7 @@ const db = useConveyorDatabase();
 let store: Store;
 
 beforeAll(async () => {
-  const conveyor = db.open({ jobs: [] });
-  await conveyor.migrate();
-  store = await internalsOf(conveyor).store();
+  store = await migratedStore(db);
 });
 
 const insertRun = (finishedAt: Date) =>

@@ -8,12 +8,11 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildOverview, overviewWindow } from '../../src/api/overview.ts';
-import { internalsOf } from '../../src/client/conveyor-internals.ts';
 import { ALL_TENANTS } from '../../src/core/scope.ts';
 import { rollupPass } from '../../src/maintenance/overview-rollup.ts';
 import { pruneOnce, type RetentionPolicy } from '../../src/maintenance/pruner.ts';
 import type { Store } from '../../src/store/store.ts';
-import { useConveyorDatabase } from '../support/conveyor.ts';
+import { migratedStore, useConveyorDatabase } from '../support/conveyor.ts';
 import { sql } from '../support/database.ts';
 
 const db = useConveyorDatabase();
@@ -28,9 +27,7 @@ const keepTen: ReadonlyMap<string, RetentionPolicy> = new Map([
 ]);
 
 beforeAll(async () => {
-  const conveyor = db.open({ jobs: [] });
-  await conveyor.migrate();
-  store = await internalsOf(conveyor).store();
+  store = await migratedStore(db);
 });
 
 beforeEach(async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
+import { internalsOf } from '../../src/client/conveyor-internals.ts';
 import { type Conveyor, type ConveyorOptions, createConveyor } from '../../src/index.ts';
+import type { Store } from '../../src/store/store.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { testLogger } from './silent-logger.ts';
 
@@ -31,4 +33,11 @@ export function useConveyorDatabase(): {
       return conveyor;
     },
   };
+}
+
+/** The store of a migrated Conveyor with no jobs on `db`: for tests of store-level services. */
+export async function migratedStore(db: ReturnType<typeof useConveyorDatabase>): Promise<Store> {
+  const conveyor = db.open({ jobs: [] });
+  await conveyor.migrate();
+  return internalsOf(conveyor).store();
 }
