@@ -11,6 +11,10 @@
  *                 the job is deleted and nothing is written
  *   bare          the least a claim and a completion can be on this table: one UPDATE … RETURNING
  *                 of the next 250 ready jobs (FOR UPDATE SKIP LOCKED), then DELETE by id
+ *   tenants-100, tenants-2500
+ *                 as conveyor, the jobs spread over 100 or 2,500 tenants (500 or 20 jobs each):
+ *                 the claim takes the fair path (functions/claim_jobs_fair.sql), round-robin from
+ *                 the cursor the worker would pass
  *
  * WAL bytes per job come from pg_current_wal_lsn() around the drain. Commits are durable except the
  * claim's, which Conveyor commits with synchronous_commit off (functions/claim_jobs.sql); bare
@@ -51,16 +55,22 @@ interface Figures {
   walBytes: number;
 }
 
-type Variant = 'conveyor' | 'no-history' | 'bare';
+type Variant = 'conveyor' | 'no-history' | 'bare' | 'tenants-100' | 'tenants-2500';
 
-async function fill(client: pg.Client): Promise<void> {
+/** Tenants the jobs are spread over (blocks of one tenant each, as drain_c50_tenants queues them). */
+const tenantsOf = (variant: Variant): number =>
+  variant === 'tenants-100' ? 100 : variant === 'tenants-2500' ? 2_500 : 0;
+
+async function fill(client: pg.Client, tenants: number): Promise<void> {
   await client.query(`TRUNCATE ${SCHEMA}.jobs, ${SCHEMA}.job_runs`);
   await client.query(
-    `INSERT INTO ${SCHEMA}.jobs (id, queue, name, state, priority, run_at, sort_key, payload, max_attempts, created_at)
+    `INSERT INTO ${SCHEMA}.jobs (id, queue, name, state, priority, run_at, sort_key, payload, max_attempts, created_at,
+       tenant_id, group_key)
      SELECT nextval('${SCHEMA}.job_id_seq'), 'bench', 'noop', 'ready', 0, now(), 0,
-       jsonb_build_object('key', 'job-' || g, 'at', 1796514417967 + g, 'pad', repeat('x', 40)), 3, now()
-     FROM generate_series(1, $1::integer) g`,
-    [JOBS],
+       jsonb_build_object('key', 'job-' || g, 'at', 1796514417967 + g, 'pad', repeat('x', 40)), 3, now(), t, COALESCE(t, '')
+     FROM generate_series(1, $1::integer) g,
+       LATERAL (SELECT CASE WHEN $2::integer > 0 THEN 't' || ((g - 1) * $2::integer / $1::integer) END) AS x(t)`,
+    [JOBS, tenants],
   );
   await client.query(`VACUUM ANALYZE ${SCHEMA}.jobs`);
   await client.query('CHECKPOINT').catch(() => {}); // superuser only; the rounds are interleaved either way
@@ -73,21 +83,24 @@ async function drain(session: BackendSession, variant: Variant): Promise<Figures
   let claimUs = 0;
   let completeUs = 0;
   let done = 0;
+  // The round-robin cursor the worker keeps between claims: the last group a claim served.
+  let cursor: string | null = null;
   const [{ lsn: walBefore }] = (await client.query('SELECT pg_current_wal_lsn() AS lsn')).rows;
   for (;;) {
     let t = session.cpuMicros();
-    const claimed =
+    const claimed: { id: string; group_key?: string }[] =
       variant === 'bare'
         ? (await client.query({ name: 'bare-claim', text: BARE_CLAIM, values: [WORKER, CLAIM] })).rows
         : (
             await client.query({
               name: 'claim',
               text: claimSql,
-              values: ['bench', WORKER, CLAIM, new Date(), null, null, 0, CLAIM],
+              values: ['bench', WORKER, CLAIM, new Date(), cursor, null, 0, CLAIM],
             })
           ).rows;
     claimUs += session.cpuMicros() - t;
     if (claimed.length === 0) break;
+    cursor = claimed.at(-1)?.group_key || cursor;
     const now = Date.now();
     t = session.cpuMicros();
     if (variant === 'bare') {
@@ -131,11 +144,11 @@ async function main(): Promise<void> {
     0,
     null,
   ]);
-  const variants: Variant[] = ['conveyor', 'no-history', 'bare'];
+  const variants: Variant[] = ['conveyor', 'no-history', 'bare', 'tenants-100', 'tenants-2500'];
   const results = new Map<Variant, Figures[]>(variants.map((v) => [v, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of variants) {
-      await fill(client);
+      await fill(client, tenantsOf(variant));
       const f = await drain(session, variant);
       results.get(variant)!.push(f);
       process.stderr.write(
