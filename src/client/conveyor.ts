@@ -97,6 +97,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     workers,
     retention: retentionByQueue,
     historyAgeMs: history === false ? null : parseDuration(history?.age ?? '30d', 'retention.history.age'),
+    historyReadWindows: observability.historyReadWindows,
     leaderServices: [...observability.services, schedules.scheduler],
   });
 
@@ -238,7 +239,7 @@ export function createConveyor(options: ConveyorOptions): Conveyor {
     },
 
     async prune() {
-      return pruneOnce(await store(), retentionByQueue(), now());
+      return pruneOnce(await store(), retentionByQueue(), now(), observability.historyReadWindows);
     },
 
     migrate: () => handle.migrate(),

@@ -33,6 +33,8 @@ export function createProcessServices(deps: {
   retention: () => ReadonlyMap<string, RetentionPolicy>;
   /** retention.history.age in ms (null: history kept): the overview rollup is pruned with it. */
   historyAgeMs: number | null;
+  /** How far back readers need each queue's run rows (null key: every queue): the pruner keeps them. */
+  historyReadWindows: ReadonlyMap<string | null, number>;
   /** Services of other capabilities that one process of the cluster runs (alerts, scheduler…). */
   leaderServices: Service[];
 }): ProcessServices {
@@ -50,7 +52,10 @@ export function createProcessServices(deps: {
       missed: () => promoter.scheduledAt(now()),
     }),
   );
-  runtime.add(new Pruner(store, deps.retention, now, settings.pruneIntervalMs, log), 'leader');
+  runtime.add(
+    new Pruner(store, deps.retention, now, settings.pruneIntervalMs, log, deps.historyReadWindows),
+    'leader',
+  );
   runtime.add(new OverviewRollup(store, now, log, { historyAgeMs: deps.historyAgeMs }), 'leader');
   for (const service of deps.leaderServices) runtime.add(service, 'leader');
   return { runtime, promoter, notifier };

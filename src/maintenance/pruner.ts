@@ -39,14 +39,28 @@ export async function untilShort(deleteBatch: () => Promise<number>): Promise<nu
   return total;
 }
 
+/** The earlier of two bounds, either of which may be absent. */
+const earlier = (a: Date | null, b: Date | null): Date | null =>
+  a === null ? b : b === null || a.getTime() <= b.getTime() ? a : b;
+
+/**
+ * `readWindows`: how far back readers of the run history need each queue's rows (ms; key `null`:
+ * every queue), e.g. the error-rate alert rules (alerts/alert-rules.ts errorRateWindows).
+ */
 export async function pruneOnce(
   store: Store,
   queues: ReadonlyMap<string, RetentionPolicy>,
   now: Date,
+  readWindows: ReadonlyMap<string | null, number> = new Map(),
 ): Promise<PruneReport> {
   const report: PruneReport = { completed: 0, failed: 0, failedRuns: 0, keys: 0 };
-  // Run rows the overview rollup may still read are left alone (runsFinalBefore).
-  const keepFrom = runsFinalBefore((await store.overviewRollupState()).rolledUntil, now);
+  // Run rows the overview rollup may still read are left alone (runsFinalBefore), and so are
+  // those inside a reader's window.
+  const finalBefore = runsFinalBefore((await store.overviewRollupState()).rolledUntil, now);
+  const keepFromOf = (queue: string): Date | null => {
+    const windowMs = Math.max(readWindows.get(queue) ?? 0, readWindows.get(null) ?? 0);
+    return earlier(finalBefore, windowMs > 0 ? new Date(now.getTime() - windowMs) : null);
+  };
   const rule = (queue: string, keep: RetentionPolicy['completed']): RetentionRule => ({
     queue,
     keepCount: keep.count,
@@ -54,6 +68,7 @@ export async function pruneOnce(
     limit: PRUNE_BATCH,
   });
   for (const [queue, policy] of queues) {
+    const keepFrom = keepFromOf(queue);
     report.completed += await untilShort(() =>
       store.runPrune({ ...rule(queue, policy.completed), statuses: ['completed'], keepFrom }),
     );
@@ -76,11 +91,12 @@ export class Pruner implements Service {
     now: () => Date,
     intervalMs: number,
     log: Logger,
+    readWindows: ReadonlyMap<string | null, number> = new Map(),
   ) {
     this.#task = new PeriodicTask(
       'pruner',
       async () => {
-        const report = await pruneOnce(await store(), queues(), now());
+        const report = await pruneOnce(await store(), queues(), now(), readWindows);
         if (report.completed + report.failed + report.failedRuns + report.keys > 0)
           log.info(report, 'retention pruned finished jobs');
         return intervalMs;

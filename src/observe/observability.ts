@@ -9,6 +9,7 @@ import type { LifecycleEmitter } from '../events/lifecycle-events.ts';
 import type { Service } from '../runtime/service.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertEvaluation, AlertEvaluator, type AlertOptions } from './alerts/alert-evaluator.ts';
+import { errorRateWindows } from './alerts/alert-rules.ts';
 import { type Analytics, createAnalytics } from './analytics.ts';
 import { checkHealth, type HealthReport, type HealthSection } from './health.ts';
 import { type HistoryPruneReport, HistoryRetention, pruneHistory } from './history-retention.ts';
@@ -46,6 +47,8 @@ export interface Observability {
   pruneHistory(): Promise<HistoryPruneReport>;
   /** Its background services (alert evaluation, history retention); one process of a cluster runs them. */
   services: Service[];
+  /** How far back the alert rules read each queue's run history (errorRateWindows): the pruner keeps it. */
+  historyReadWindows: ReadonlyMap<string | null, number>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export function createObservability(deps: {
         : pruneHistory(await store(), historyAgeMs, now());
     },
     services,
+    historyReadWindows: errorRateWindows(evaluator.rules),
     async close() {
       stopMetrics();
       stopTracing();

@@ -137,3 +137,21 @@ export function resolveRules(rules: AlertRule[]): ResolvedRule[] {
     return { ...rule, id, severity: rule.severity ?? DEFAULT_SEVERITY[rule.kind], windowMs };
   });
 }
+
+/**
+ * How far back the run history must reach for the `error-rate` rules, per queue (`null`: rules of
+ * every queue): the longest window. The pruner's per-queue rules keep those rows (see
+ * maintenance/pruner.ts): an error rate over completions a count rule deleted, beside the failures
+ * it kept (10,000 failures, 1,000 completions per queue by default), fires on a healthy queue.
+ * Only `error-rate`: its window is always given; the other history-reading rules default to 24 h,
+ * which would keep a day of every busy queue's history.
+ */
+export function errorRateWindows(rules: readonly ResolvedRule[]): ReadonlyMap<string | null, number> {
+  const windows = new Map<string | null, number>();
+  for (const rule of rules) {
+    if (rule.kind !== 'error-rate') continue;
+    const queue = rule.queue ?? null;
+    windows.set(queue, Math.max(windows.get(queue) ?? 0, rule.windowMs));
+  }
+  return windows;
+}
