@@ -25,8 +25,8 @@
  * It is a serial loop, not the worker: no handler, no prefetch, one connection. The figures are the
  * database's share of a drain and where it goes, to put beside bench/RESULTS.md's db_us_per_job.
  */
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { querySql } from '../../src/store/postgres/sql-files.ts';
 import { type BackendSession, median, openBackendSession } from './backend-session.ts';
 
 const SCHEMA = 'micro_drain';
@@ -35,11 +35,7 @@ const CLAIM = 250;
 const ROUNDS = 4;
 const WORKER = 'micro-worker';
 
-const query = (name: string) =>
-  readFileSync(new URL(`../../src/store/postgres/queries/${name}.sql`, import.meta.url), 'utf8').replaceAll(
-    'conveyor.',
-    `${SCHEMA}.`,
-  );
+const query = (name: string) => querySql(SCHEMA, name);
 
 const BARE_CLAIM = `
   UPDATE ${SCHEMA}.jobs j SET state = 'active', lease_owner = $1::text, attempt = j.attempt + 1, started_at = now()

@@ -17,7 +17,7 @@
  * The backend's CPU covers parse, plan, execution and commit; the WAL writer's share of the flush is
  * not in it (it is the same for every variant of the same WAL volume).
  */
-import { readFileSync } from 'node:fs';
+import { querySql } from '../../src/store/postgres/sql-files.ts';
 import { median, openBackendSession } from './backend-session.ts';
 
 const SCHEMA = 'micro_enqueue';
@@ -25,10 +25,7 @@ const ROWS = 16;
 const STATEMENTS = 1_500;
 const ROUNDS = 4;
 
-const keylessSql = readFileSync(
-  new URL('../../src/store/postgres/queries/job-insert-many-keyless.sql', import.meta.url),
-  'utf8',
-).replaceAll('conveyor.', `${SCHEMA}.`);
+const keylessSql = querySql(SCHEMA, 'job-insert-many-keyless');
 
 const withoutNotify = keylessSql.replace(
   /\(SELECT count\(pg_notify[\s\S]*?\)::integer AS woken/,
